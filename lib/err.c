@@ -1,0 +1,34 @@
+/* Error helpers on top of err(3): the usage error and input naming. */
+#include <err.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+extern char *program_invocation_short_name;
+
+/* A bad option or value: one line saying what, the usage line, exit 2. */
+_Noreturn void
+usage_error(const char *usage, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vwarnx(fmt, ap);
+		va_end(ap);
+	}
+	fprintf(stderr, "usage: %s\n", usage);
+	exit(EXIT_USAGE);
+}
+
+/* The name used for a file operand in messages. */
+const char *
+input_name(const char *path)
+{
+	if (path == NULL || strcmp(path, "-") == 0)
+		return "<stdin>";
+	return path;
+}

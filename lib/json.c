@@ -1,0 +1,406 @@
+/*
+ * JSON text: writing strings (escaped, always valid UTF-8) and checking that
+ * a line is exactly one object, strictly after RFC 8259, with an explicit
+ * stack instead of recursion so that deep nesting cannot overflow.
+ */
+#include <string.h>
+
+#include "util.h"
+
+/* 0: copy as is; 1: escape; 2: first byte of a multibyte sequence. */
+static const unsigned char str_class[256] = {
+	1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1, 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,
+	0,0,1,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,1,0,0,0,
+	0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+	2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, 2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
+	2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, 2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
+	2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, 2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
+	2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, 2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
+};
+
+static void
+write_escape(struct wbuf *w, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *d = wbuf_reserve(w, 6);
+
+	d[0] = '\\';
+	switch (c) {
+	case '"':  d[1] = '"';  break;
+	case '\\': d[1] = '\\'; break;
+	case '\b': d[1] = 'b';  break;
+	case '\f': d[1] = 'f';  break;
+	case '\n': d[1] = 'n';  break;
+	case '\r': d[1] = 'r';  break;
+	case '\t': d[1] = 't';  break;
+	default:
+		memcpy(d + 1, "u00", 3);
+		d[4] = hex[c >> 4];
+		d[5] = hex[c & 15];
+		w->len += 6;
+		return;
+	}
+	w->len += 2;
+}
+
+/* Writes s as a JSON string; each invalid UTF-8 byte becomes U+FFFD. */
+void
+json_write_string(struct wbuf *w, const char *s, size_t n,
+    unsigned long *bad_utf8)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, j, len;
+
+	wbuf_putc(w, '"');
+	while (i < n) {
+		for (j = i; j < n; j++) {
+			if (str_class[u[j]] == 0)
+				continue;
+			if (str_class[u[j]] == 1)
+				break;
+			if ((len = utf8_len(u + j, n - j)) == 0)
+				break;
+			j += len - 1;
+		}
+		wbuf_put(w, s + i, j - i);
+		if (j == n)
+			break;
+		if (str_class[u[j]] == 1)
+			write_escape(w, u[j]);
+		else {
+			wbuf_put(w, "\xEF\xBF\xBD", 3);
+			(*bad_utf8)++;
+		}
+		i = j + 1;
+	}
+	wbuf_putc(w, '"');
+}
+
+static const unsigned char *
+skip_ws(const unsigned char *p, const unsigned char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+static int
+is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
+}
+
+/* p is after the opening quote; on success *pp is after the closing one. */
+static const char *
+scan_string(const unsigned char **pp, const unsigned char *end, int *escaped)
+{
+	const unsigned char *p = *pp;
+	size_t len;
+
+	for (;;) {
+		while (p < end && str_class[*p] == 0)
+			p++;
+		if (p >= end)
+			return "unterminated string";
+		if (*p == '"')
+			break;
+		if (*p == '\\') {
+			*escaped = 1;
+			if (++p >= end)
+				return "unterminated string";
+			if (*p == 'u') {
+				if (end - p < 5 || !is_hex(p[1]) || !is_hex(p[2]) ||
+				    !is_hex(p[3]) || !is_hex(p[4]))
+					return "invalid \\u escape in string";
+				p += 5;
+			} else if (strchr("\"\\/bfnrt", *p) != NULL && *p != '\0')
+				p++;
+			else
+				return "invalid escape in string";
+		} else if (*p < 0x20)
+			return *p == 0 ? "NUL byte in string" :
+			    "unescaped control character in string";
+		else if ((len = utf8_len(p, (size_t)(end - p))) == 0)
+			return "invalid UTF-8 in string";
+		else
+			p += len;
+	}
+	*pp = p + 1;
+	return NULL;
+}
+
+static const char *
+scan_digits(const unsigned char **pp, const unsigned char *end)
+{
+	const unsigned char *p = *pp;
+
+	if (p >= end || *p < '0' || *p > '9')
+		return "invalid number";
+	while (p < end && *p >= '0' && *p <= '9')
+		p++;
+	*pp = p;
+	return NULL;
+}
+
+static const char *
+scan_number(const unsigned char **pp, const unsigned char *end)
+{
+	const unsigned char *p = *pp;
+	const char *err;
+
+	if (*p == '-')
+		p++;
+	if (p < end && *p == '0') {
+		p++;
+		if (p < end && *p >= '0' && *p <= '9')
+			return "number with a leading zero";
+	} else if ((err = scan_digits(&p, end)) != NULL)
+		return err;
+	if (p < end && *p == '.') {
+		p++;
+		if ((err = scan_digits(&p, end)) != NULL)
+			return err;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if ((err = scan_digits(&p, end)) != NULL)
+			return err;
+	}
+	*pp = p;
+	return NULL;
+}
+
+static const char *
+scan_literal(const unsigned char **pp, const unsigned char *end)
+{
+	static const char *const words[] = { "true", "false", "null" };
+	size_t i, n;
+
+	for (i = 0; i < 3; i++) {
+		n = strlen(words[i]);
+		if ((size_t)(end - *pp) >= n && memcmp(*pp, words[i], n) == 0) {
+			*pp += n;
+			return NULL;
+		}
+	}
+	return "invalid literal";
+}
+
+static const char *
+unexpected(unsigned char c)
+{
+	switch (c) {
+	case '\'':
+		return "single quotes are not JSON";
+	case 'N':
+	case 'I':
+		return "NaN and Infinity are not JSON";
+	case '\0':
+		return "NUL byte";
+	default:
+		return "unexpected character";
+	}
+}
+
+static const char *
+scan_scalar(const unsigned char **pp, const unsigned char *end, int *escaped)
+{
+	unsigned char c = **pp;
+
+	if (c == '"') {
+		(*pp)++;
+		return scan_string(pp, end, escaped);
+	}
+	if (c == '-' || (c >= '0' && c <= '9'))
+		return scan_number(pp, end);
+	if (c == 't' || c == 'f' || c == 'n')
+		return scan_literal(pp, end);
+	return unexpected(c);
+}
+
+const char *
+json_check_object(const char *s, size_t n, json_member_cb cb, void *ctx,
+    size_t *close, size_t *errpos)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	const unsigned char *key = NULL, *val = NULL;
+	unsigned char stack[JSON_MAX_DEPTH];
+	size_t keylen = 0;
+	int depth = 0, key_escaped = 0, escaped;
+	const char *err = NULL;
+	struct json_member m;
+
+	p = skip_ws(p, end);
+	if (p >= end || *p != '{') {
+		err = p >= end ? "empty line" : (*p == '[' ?
+		    "an array, not an object" : "not a JSON object");
+		goto fail;
+	}
+	stack[depth++] = *p++;
+obj_start:
+	p = skip_ws(p, end);
+	if (p < end && *p == '}') {
+		p++;
+		goto close_container;
+	}
+obj_key:
+	p = skip_ws(p, end);
+	if (p >= end || *p != '"') {
+		err = p >= end ? "unexpected end of line" :
+		    (*p == '\'' ? unexpected(*p) : "expected a string key");
+		goto fail;
+	}
+	key = ++p;
+	key_escaped = 0;
+	if ((err = scan_string(&p, end, &key_escaped)) != NULL)
+		goto fail;
+	keylen = (size_t)(p - 1 - key);
+	p = skip_ws(p, end);
+	if (p >= end || *p != ':') {
+		err = "expected ':' after a key";
+		goto fail;
+	}
+	p++;
+value:
+	p = skip_ws(p, end);
+	if (p >= end) {
+		err = "unexpected end of line";
+		goto fail;
+	}
+	if (depth == 1)
+		val = p;
+	if (*p == '{' || *p == '[') {
+		if (depth == JSON_MAX_DEPTH) {
+			err = "nesting deeper than 1000 levels";
+			goto fail;
+		}
+		stack[depth++] = *p++;
+		if (p[-1] == '{')
+			goto obj_start;
+		p = skip_ws(p, end);
+		if (p < end && *p == ']') {
+			p++;
+			goto close_container;
+		}
+		goto value;
+	}
+	escaped = 0;
+	if ((err = scan_scalar(&p, end, &escaped)) != NULL)
+		goto fail;
+after_value:
+	if (depth == 1 && cb != NULL) {
+		m.key = (const char *)key;
+		m.keylen = keylen;
+		m.key_escaped = key_escaped;
+		m.val = (const char *)val;
+		m.vallen = (size_t)(p - val);
+		cb(ctx, &m);
+	}
+	p = skip_ws(p, end);
+	if (p >= end) {
+		err = "unexpected end of line";
+		goto fail;
+	}
+	if (*p == ',') {
+		p++;
+		if (stack[depth - 1] == '{')
+			goto obj_key;
+		goto value;
+	}
+	if (*p == (stack[depth - 1] == '{' ? '}' : ']')) {
+		p++;
+		goto close_container;
+	}
+	err = stack[depth - 1] == '{' ? "expected ',' or '}'" :
+	    "expected ',' or ']'";
+	goto fail;
+close_container:
+	if (--depth > 0)
+		goto after_value;
+	*close = (size_t)(p - 1 - (const unsigned char *)s);
+	p = skip_ws(p, end);
+	if (p < end) {
+		err = "text after the object";
+		goto fail;
+	}
+	return NULL;
+fail:
+	*errpos = (size_t)(p - (const unsigned char *)s);
+	return err;
+}
+
+static int
+hex_value(unsigned char c)
+{
+	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
+}
+
+static size_t
+put_utf8(char *d, unsigned long cp)
+{
+	if (cp < 0x80) {
+		d[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		d[0] = (char)(0xC0 | cp >> 6);
+		d[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		d[0] = (char)(0xE0 | cp >> 12);
+		d[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		d[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	d[0] = (char)(0xF0 | cp >> 18);
+	d[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	d[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	d[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+static unsigned long
+read_u4(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	return (unsigned long)(hex_value(u[0]) << 12 | hex_value(u[1]) << 8 |
+	    hex_value(u[2]) << 4 | hex_value(u[3]));
+}
+
+/* Decodes an already validated string body; -1 when it does not fit. */
+long
+json_unescape(const char *s, size_t n, char *buf, size_t cap)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	size_t i = 0, o = 0;
+	unsigned long cp, lo;
+
+	while (i < n) {
+		if (cap - o < 4)
+			return -1;
+		if (s[i] != '\\') {
+			buf[o++] = s[i++];
+			continue;
+		}
+		if (s[i + 1] != 'u') {
+			buf[o++] = to[strchr(from, s[i + 1]) - from];
+			i += 2;
+			continue;
+		}
+		cp = read_u4(s + i + 2);
+		i += 6;
+		if (cp >= 0xD800 && cp < 0xDC00 && i + 6 <= n && s[i] == '\\' &&
+		    s[i + 1] == 'u' && (lo = read_u4(s + i + 2)) >= 0xDC00 &&
+		    lo < 0xE000) {
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+			i += 6;
+		}
+		o += put_utf8(buf + o, cp);
+	}
+	return (long)o;
+}

@@ -1,0 +1,149 @@
+/* The project's one shared library: what every tool needs. */
+#ifndef UTIL_H
+#define UTIL_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#define VERSION "0.1.0"
+
+/* Exit statuses, the same in every program (see each man page). */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_TEMP = 3
+};
+
+/* err.c: messages as "prog: ..." on stderr, built on err(3). */
+_Noreturn void usage_error(const char *usage, const char *fmt, ...);
+const char *input_name(const char *path);
+
+/* xalloc.c: allocation that exits on failure. */
+void	*xmalloc(size_t n);
+void	*xrealloc(void *p, size_t n);
+char	*xstrdup(const char *s);
+char	*xstrndup(const char *s, size_t n);
+
+/* num.c: bounded number parsing for option values; exit 2 when out of range. */
+long long num_parse(const char *opt, const char *s, long long min, long long max);
+double	 num_parse_seconds(const char *opt, const char *s, double max);
+uint64_t num_parse_size(const char *opt, const char *s);
+
+/* conf.c: key=value pairs, from an option or a properties file. */
+typedef int (*conf_cb)(void *ctx, const char *key, const char *val,
+    const char *where);
+int	 conf_split(char *kv, char **key, char **val);
+int	 conf_read_file(const char *path, conf_cb cb, void *ctx);
+
+/* sig.c: SIGINT/SIGTERM set a flag; the loops look at it. */
+extern volatile sig_atomic_t sig_caught;
+void	 sig_install(void);
+
+/* progress.c: one self-overwriting line on stderr, only when useful. */
+int	 progress_wanted(int forced);
+void	 progress_show(const char *fmt, ...);
+void	 progress_done(void);
+
+/* version.c */
+void	 version_print(const char *prog, const char *libs);
+
+/* wbuf.c: a large output buffer on a file descriptor. */
+struct wbuf {
+	char	*buf;
+	size_t	 len, cap;
+	int	 fd;
+	const char *name;
+};
+void	 wbuf_init(struct wbuf *w, int fd, const char *name, size_t cap);
+void	 wbuf_flush(struct wbuf *w);
+void	 wbuf_free(struct wbuf *w);
+void	 wbuf_grow(struct wbuf *w, size_t need);
+static inline char *
+wbuf_reserve(struct wbuf *w, size_t n)
+{
+	if (w->cap - w->len < n)
+		wbuf_grow(w, n);
+	return w->buf + w->len;
+}
+static inline void
+wbuf_put(struct wbuf *w, const void *p, size_t n)
+{
+	memcpy(wbuf_reserve(w, n), p, n);
+	w->len += n;
+}
+static inline void
+wbuf_putc(struct wbuf *w, char c)
+{
+	*wbuf_reserve(w, 1) = c;
+	w->len++;
+}
+void	 wbuf_puts(struct wbuf *w, const char *s);
+void	 wbuf_putu(struct wbuf *w, unsigned long long v);
+
+/* lines.c: read lines of any length from a file descriptor. */
+struct lines {
+	char	*buf;
+	size_t	 start, end, cap;
+	int	 fd, eof;
+	const char *name;
+	unsigned long long lineno;
+};
+int	 lines_open(struct lines *l, const char *path);
+void	 lines_close(struct lines *l);
+/* Returns 1 with *line (without its LF) and *len, 0 at end, -1 on error. */
+int	 lines_next(struct lines *l, char **line, size_t *len);
+
+/* json.c: JSON strings, and a strict validator without recursion. */
+void	 json_write_string(struct wbuf *w, const char *s, size_t n,
+	    unsigned long *bad_utf8);
+
+/* Length of the valid UTF-8 sequence at s (1 to 4), or 0 when invalid. */
+static inline size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c < 0xC2 || c > 0xF4)
+		return 0;
+	if (c < 0xE0)
+		return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (c < 0xF0) {
+		if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
+		    (c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
+			return 0;
+		return 3;
+	}
+	if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
+	    (s[3] & 0xC0) != 0x80 || (c == 0xF0 && s[1] < 0x90) ||
+	    (c == 0xF4 && s[1] >= 0x90))
+		return 0;
+	return 4;
+}
+
+#define JSON_MAX_DEPTH 1000
+struct json_member {
+	const char *key;	/* raw, between the quotes, escapes as written */
+	size_t	 keylen;
+	const char *val;	/* the value's text */
+	size_t	 vallen;
+	int	 key_escaped;
+};
+typedef void (*json_member_cb)(void *ctx, const struct json_member *m);
+/*
+ * Checks that p[0..n) is exactly one JSON object (white space around it
+ * allowed). Calls cb for each top-level member. Returns NULL when valid
+ * and sets *close to the offset of the closing brace; otherwise returns
+ * what is wrong and sets *errpos to the offset where it was seen.
+ */
+const char *json_check_object(const char *p, size_t n, json_member_cb cb,
+	    void *ctx, size_t *close, size_t *errpos);
+/* Decodes a raw key (escapes as written) into buf; returns its length or -1. */
+long	 json_unescape(const char *s, size_t n, char *buf, size_t cap);
+
+#endif

@@ -1,0 +1,636 @@
+/*
+ * csv2jsonl: RFC 4180 CSV to JSON Lines, one object per record, keys from
+ * the header, each column typed as number, boolean or string.
+ */
+#include <err.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "csv2jsonl.h"
+
+#define USAGE "csv2jsonl [-rs] [-d delim] [-n rows] [-t col=type]... " \
+	"[--no-header] [--skip-bad] [file ...]"
+#define MAX_REPORTS 10
+
+enum coltype { T_AUTO, T_NUMBER, T_BOOLEAN, T_STRING };
+
+struct typespec {
+	const char *col;
+	enum coltype type;
+};
+
+struct opts {
+	unsigned char delim;
+	int	 strings, no_header, skip_bad, rename;
+	long	 infer_rows;
+	struct typespec *types;
+	size_t	 ntypes;
+};
+
+struct column {
+	char	*name;
+	char	*prefix;	/* ,"name": as JSON, written before each value */
+	size_t	 prefixlen;
+	enum coltype type;
+	int	 maybe_number, maybe_boolean, seen;
+};
+
+/* A record kept while the column types are not yet known. */
+struct held {
+	unsigned long long line;
+	size_t	*off;		/* nfields + 1 offsets into data */
+	char	*data;
+};
+
+struct conv {
+	const struct opts *o;
+	struct csv csv;
+	struct wbuf *out;
+	struct column *cols;
+	size_t	 ncols;
+	char	*scratch;
+	size_t	 scratchcap;
+	struct held *held;
+	size_t	 nheld;
+	unsigned long bad_utf8, misfits, skipped;
+	unsigned long long bad_utf8_line;
+};
+
+static const char *const bool_words[] = {
+	"true", "True", "TRUE", "false", "False", "FALSE"
+};
+
+static int
+is_number(const char *s, size_t n)
+{
+	size_t i = 0, d;
+
+	if (i < n && s[i] == '-')
+		i++;
+	if (i < n && s[i] == '0')
+		i++;
+	else {
+		for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	if (i < n && s[i] == '.') {
+		for (d = ++i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			;
+		if (i == d)
+			return 0;
+	}
+	return i == n;
+}
+
+/* 1 for true, 0 for false, -1 for neither. */
+static int
+boolean_value(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n != 4 && n != 5)
+		return -1;
+	for (i = 0; i < 6; i++)
+		if (strlen(bool_words[i]) == n && memcmp(s, bool_words[i], n) == 0)
+			return i < 3;
+	return -1;
+}
+
+static const char *
+type_name(enum coltype t)
+{
+	return t == T_NUMBER ? "number" : t == T_BOOLEAN ? "boolean" : "string";
+}
+
+static void
+misfit(struct conv *cv, const struct column *col, const char *s, size_t n,
+    unsigned long long line)
+{
+	if (++cv->misfits <= MAX_REPORTS)
+		warnx("%s:%llu: column \"%s\": \"%.*s\" is not a %s; written as "
+		    "a string", cv->csv.name, line, col->name,
+		    n > 40 ? 40 : (int)n, s, type_name(col->type));
+}
+
+static void
+write_value(struct conv *cv, const struct column *col, const char *s,
+    size_t n, unsigned long long line)
+{
+	int b;
+
+	if (n == 0) {
+		wbuf_put(cv->out, cv->o->strings ? "\"\"" : "null", cv->o->strings ? 2 : 4);
+		return;
+	}
+	if (col->type == T_NUMBER) {
+		if (is_number(s, n)) {
+			wbuf_put(cv->out, s, n);
+			return;
+		}
+		misfit(cv, col, s, n, line);
+	} else if (col->type == T_BOOLEAN) {
+		if ((b = boolean_value(s, n)) != -1) {
+			wbuf_put(cv->out, b ? "true" : "false", b ? 4 : 5);
+			return;
+		}
+		misfit(cv, col, s, n, line);
+	}
+	json_write_string(cv->out, s, n, &cv->bad_utf8);
+}
+
+static char *
+scratch(struct conv *cv, size_t n)
+{
+	if (cv->scratchcap < n) {
+		cv->scratchcap = n;
+		cv->scratch = xrealloc(cv->scratch, n);
+	}
+	return cv->scratch;
+}
+
+static void
+note_bad_utf8(struct conv *cv, unsigned long before, unsigned long long line)
+{
+	if (before == 0 && cv->bad_utf8 != 0)
+		cv->bad_utf8_line = line;
+}
+
+static void
+write_record(struct conv *cv, const struct field *f, unsigned long long line)
+{
+	unsigned long before = cv->bad_utf8;
+	const char *s;
+	size_t i, n;
+
+	for (i = 0; i < cv->ncols; i++) {
+		wbuf_put(cv->out, cv->cols[i].prefix, cv->cols[i].prefixlen);
+		s = f[i].p;
+		n = f[i].len;
+		if (f[i].doubled) {
+			s = scratch(cv, n);
+			n = csv_undouble(&f[i], cv->scratch);
+		}
+		write_value(cv, &cv->cols[i], s, n, line);
+	}
+	wbuf_put(cv->out, "}\n", 2);
+	note_bad_utf8(cv, before, line);
+}
+
+/* Names and duplicates */
+
+static void
+set_prefix(struct column *col, size_t i)
+{
+	struct wbuf w;
+	unsigned long bad = 0;
+
+	wbuf_init(&w, -1, NULL, 16);
+	wbuf_put(&w, i == 0 ? "{" : ",", 1);
+	json_write_string(&w, col->name, strlen(col->name), &bad);
+	wbuf_putc(&w, ':');
+	col->prefix = w.buf;
+	col->prefixlen = w.len;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	const struct column *x = *(struct column *const *)a;
+	const struct column *y = *(struct column *const *)b;
+	int c = strcmp(x->name, y->name);
+
+	return c != 0 ? c : (x < y ? -1 : x > y);
+}
+
+static int
+name_taken(const struct conv *cv, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cv->ncols; i++)
+		if (strcmp(cv->cols[i].name, name) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+rename_column(struct conv *cv, struct column *col)
+{
+	size_t len = strlen(col->name) + 24;
+	char *name = xmalloc(len);
+	unsigned long k = 2;
+
+	do
+		snprintf(name, len, "%s_%lu", col->name, k++);
+	while (name_taken(cv, name));
+	free(col->name);
+	col->name = name;
+}
+
+/* Duplicate names are an error, or renamed name_2, name_3... with -r. */
+static int
+check_duplicates(struct conv *cv)
+{
+	struct column **by = xmalloc(cv->ncols * sizeof(*by)), *first;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < cv->ncols; i++)
+		by[i] = &cv->cols[i];
+	qsort(by, cv->ncols, sizeof(*by), cmp_names);
+	for (i = 1, first = by[0]; i < cv->ncols && rc == 0; i++) {
+		if (strcmp(by[i]->name, first->name) != 0)
+			first = by[i];
+		else if (cv->o->rename)
+			rename_column(cv, by[i]);
+		else {
+			warnx("%s:%llu: duplicate column name \"%s\" (columns %zu "
+			    "and %zu); use --rename-duplicates", cv->csv.name,
+			    cv->csv.rec_line, by[i]->name,
+			    (size_t)(first - cv->cols) + 1,
+			    (size_t)(by[i] - cv->cols) + 1);
+			rc = -1;
+		}
+	}
+	free(by);
+	return rc;
+}
+
+static int
+set_columns(struct conv *cv)
+{
+	const struct field *f = cv->csv.fields;
+	size_t i;
+
+	cv->ncols = cv->csv.nfields;
+	cv->cols = calloc(cv->ncols, sizeof(*cv->cols));
+	if (cv->cols == NULL)
+		err(EXIT_FAIL, NULL);
+	for (i = 0; i < cv->ncols; i++) {
+		if (cv->o->no_header || f[i].len == 0) {
+			cv->cols[i].name = xmalloc(24);
+			snprintf(cv->cols[i].name, 24, "_c%zu", i);
+		} else {
+			cv->cols[i].name = xmalloc(f[i].len + 1);
+			cv->cols[i].name[csv_undouble(&f[i], cv->cols[i].name)] = '\0';
+		}
+		cv->cols[i].maybe_number = cv->cols[i].maybe_boolean = 1;
+	}
+	if (check_duplicates(cv) == -1)
+		return -1;
+	for (i = 0; i < cv->ncols; i++)
+		set_prefix(&cv->cols[i], i);
+	return 0;
+}
+
+/* Types */
+
+static enum coltype
+forced_type(const struct conv *cv, const char *name)
+{
+	size_t i;
+	enum coltype t = T_AUTO;
+
+	for (i = 0; i < cv->o->ntypes; i++)
+		if (strcmp(cv->o->types[i].col, name) == 0)
+			t = cv->o->types[i].type;
+	return t;
+}
+
+static void
+check_forced_types(const struct conv *cv)
+{
+	size_t i;
+
+	for (i = 0; i < cv->o->ntypes; i++)
+		if (!name_taken(cv, cv->o->types[i].col))
+			errx(EXIT_USAGE, "%s: --type: no column named \"%s\"",
+			    cv->csv.name, cv->o->types[i].col);
+}
+
+static void
+observe(struct column *col, const char *s, size_t n)
+{
+	if (n == 0)
+		return;
+	col->seen = 1;
+	if (col->maybe_number && !is_number(s, n))
+		col->maybe_number = 0;
+	if (col->maybe_boolean && boolean_value(s, n) == -1)
+		col->maybe_boolean = 0;
+}
+
+static void
+decide_types(struct conv *cv)
+{
+	struct column *col;
+	size_t i;
+
+	for (i = 0; i < cv->ncols; i++) {
+		col = &cv->cols[i];
+		if (cv->o->strings)
+			col->type = T_STRING;
+		else if ((col->type = forced_type(cv, col->name)) != T_AUTO)
+			;
+		else if (col->seen && col->maybe_number)
+			col->type = T_NUMBER;
+		else if (col->seen && col->maybe_boolean)
+			col->type = T_BOOLEAN;
+		else
+			col->type = T_STRING;
+	}
+}
+
+/* Keeps a record (quotes undoubled) until the types are decided. */
+static void
+hold_record(struct conv *cv)
+{
+	const struct field *f = cv->csv.fields;
+	struct held *h;
+	size_t i, total = 0;
+
+	if (cv->nheld == 0)
+		cv->held = xmalloc((size_t)cv->o->infer_rows * sizeof(*cv->held));
+	h = &cv->held[cv->nheld++];
+	for (i = 0; i < cv->ncols; i++)
+		total += f[i].len;
+	h->line = cv->csv.rec_line;
+	h->off = xmalloc((cv->ncols + 1) * sizeof(*h->off));
+	h->data = xmalloc(total);
+	h->off[0] = 0;
+	for (i = 0; i < cv->ncols; i++) {
+		h->off[i + 1] = h->off[i] + csv_undouble(&f[i], h->data + h->off[i]);
+		observe(&cv->cols[i], h->data + h->off[i], h->off[i + 1] - h->off[i]);
+	}
+}
+
+static void
+release_held(struct conv *cv)
+{
+	struct field *f = xmalloc((cv->ncols + 1) * sizeof(*f));
+	struct held *h;
+	size_t r, i;
+
+	decide_types(cv);
+	for (r = 0; r < cv->nheld; r++) {
+		h = &cv->held[r];
+		for (i = 0; i < cv->ncols; i++) {
+			f[i].p = h->data + h->off[i];
+			f[i].len = h->off[i + 1] - h->off[i];
+			f[i].doubled = 0;
+		}
+		write_record(cv, f, h->line);
+		free(h->off);
+		free(h->data);
+	}
+	free(f);
+	free(cv->held);
+	cv->held = NULL;
+	cv->nheld = 0;
+}
+
+/* One file */
+
+static int
+bad_record(struct conv *cv, const char *why)
+{
+	warnx("%s:%llu: %s", cv->csv.name, cv->csv.rec_line, why);
+	if (!cv->o->skip_bad)
+		return -1;
+	cv->skipped++;
+	return 0;
+}
+
+static int
+check_width(struct conv *cv)
+{
+	char why[96];
+
+	if (cv->csv.nfields == cv->ncols)
+		return 1;
+	snprintf(why, sizeof(why), "%zu field%s, expected %zu as in the header",
+	    cv->csv.nfields, cv->csv.nfields == 1 ? "" : "s", cv->ncols);
+	return bad_record(cv, why);
+}
+
+static void
+summarize(struct conv *cv)
+{
+	if (cv->misfits > 0)
+		warnx("%s: %lu value%s did not fit %s column's type: written "
+		    "as string%s", cv->csv.name, cv->misfits,
+		    cv->misfits == 1 ? "" : "s", cv->misfits == 1 ? "its" : "their",
+		    cv->misfits == 1 ? "" : "s");
+	if (cv->bad_utf8 > 0)
+		warnx("%s:%llu: invalid UTF-8 replaced by U+FFFD (%lu byte%s in "
+		    "all)", cv->csv.name, cv->bad_utf8_line, cv->bad_utf8,
+		    cv->bad_utf8 == 1 ? "" : "s");
+	if (cv->skipped > 0)
+		warnx("%s: %lu bad record%s skipped", cv->csv.name, cv->skipped,
+		    cv->skipped == 1 ? "" : "s");
+}
+
+static int
+read_records(struct conv *cv)
+{
+	int r, w;
+
+	while ((r = csv_next(&cv->csv)) == 1) {
+		if (cv->cols == NULL) {
+			if (set_columns(cv) == -1)
+				return -1;
+			check_forced_types(cv);
+			if (!cv->o->no_header)
+				continue;
+		}
+		if ((w = check_width(cv)) <= 0) {
+			if (w == -1)
+				return -1;
+			continue;
+		}
+		if (cv->held != NULL || (cv->nheld == 0 && cv->cols[0].type == T_AUTO &&
+		    !cv->o->strings)) {
+			hold_record(cv);
+			if (cv->nheld == (size_t)cv->o->infer_rows)
+				release_held(cv);
+			continue;
+		}
+		if (cv->cols[0].type == T_AUTO)
+			decide_types(cv);
+		write_record(cv, cv->csv.fields, cv->csv.rec_line);
+	}
+	if (r == -1) {
+		if (cv->csv.error != NULL)
+			bad_record(cv, cv->csv.error);
+		else
+			warn("%s", cv->csv.name);
+		cv->skipped = 0;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+convert(const struct opts *o, const char *path, struct wbuf *out)
+{
+	struct conv cv;
+	size_t i;
+	int fd = STDIN_FILENO, rc;
+
+	memset(&cv, 0, sizeof(cv));
+	cv.o = o;
+	cv.out = out;
+	if (path != NULL && strcmp(path, "-") != 0 &&
+	    (fd = open(path, O_RDONLY)) == -1) {
+		warn("%s", path);
+		return -1;
+	}
+	csv_open(&cv.csv, fd, input_name(path), o->delim);
+	rc = read_records(&cv);
+	if (cv.held != NULL)
+		release_held(&cv);
+	summarize(&cv);
+	if (cv.skipped > 0)
+		rc = -1;
+	for (i = 0; i < cv.ncols; i++) {
+		free(cv.cols[i].name);
+		free(cv.cols[i].prefix);
+	}
+	free(cv.cols);
+	free(cv.scratch);
+	csv_close(&cv.csv);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return rc;
+}
+
+/* Options */
+
+static void
+usage(int status)
+{
+	if (status != 0)
+		usage_error(USAGE, NULL);
+	printf("usage: %s\n\n"
+	    "Convert CSV (RFC 4180) to JSON Lines, one object per record.\n\n"
+	    "  -d, --delimiter C         field delimiter, one byte (default ,; \\t for tab)\n"
+	    "      --no-header           no header: keys are _c0, _c1, ...\n"
+	    "  -n, --infer-rows N        rows read to decide column types (default 1000)\n"
+	    "  -t, --type COL=TYPE       fix a column's type: number, boolean or string\n"
+	    "  -s, --strings             every value a string, empty ones \"\" (no typing)\n"
+	    "  -r, --rename-duplicates   rename repeated header names name_2, name_3, ...\n"
+	    "      --skip-bad            report and skip bad records; exit 1 at the end\n"
+	    "  -h, --help                this help\n"
+	    "      --version             version\n", USAGE);
+	exit(0);
+}
+
+static unsigned char
+parse_delim(const char *s)
+{
+	if (strcmp(s, "\\t") == 0 || strcmp(s, "tab") == 0)
+		return '\t';
+	if (strlen(s) != 1 || *s == '"' || *s == '\n' || *s == '\r')
+		usage_error(USAGE, "-d: the delimiter must be one byte other than "
+		    "a quote or a line end: %s", s);
+	return (unsigned char)*s;
+}
+
+static void
+add_type(struct opts *o, const char *arg)
+{
+	char *kv = xstrdup(arg), *eq = strrchr(kv, '=');
+	enum coltype t;
+
+	if (eq == NULL || eq == kv)
+		usage_error(USAGE, "--type: expected COL=TYPE: %s", arg);
+	*eq++ = '\0';
+	if (strcmp(eq, "number") == 0)
+		t = T_NUMBER;
+	else if (strcmp(eq, "boolean") == 0)
+		t = T_BOOLEAN;
+	else if (strcmp(eq, "string") == 0)
+		t = T_STRING;
+	else
+		usage_error(USAGE, "--type: unknown type \"%s\" (number, boolean, "
+		    "string)", eq);
+	o->types = xrealloc(o->types, (o->ntypes + 1) * sizeof(*o->types));
+	o->types[o->ntypes].col = kv;
+	o->types[o->ntypes++].type = t;
+}
+
+static void
+parse_options(struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "delimiter", required_argument, NULL, 'd' },
+		{ "no-header", no_argument, NULL, 'H' },
+		{ "infer-rows", required_argument, NULL, 'n' },
+		{ "type", required_argument, NULL, 't' },
+		{ "strings", no_argument, NULL, 's' },
+		{ "rename-duplicates", no_argument, NULL, 'r' },
+		{ "skip-bad", no_argument, NULL, 'B' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "d:n:t:srh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd': o->delim = parse_delim(optarg); break;
+		case 'H': o->no_header = 1; break;
+		case 'n': o->infer_rows = (long)num_parse("--infer-rows", optarg, 1, 10000000); break;
+		case 't': add_type(o, optarg); break;
+		case 's': o->strings = 1; break;
+		case 'r': o->rename = 1; break;
+		case 'B': o->skip_bad = 1; break;
+		case 'h': usage(0); break;
+		case 'V': version_print("csv2jsonl", NULL); exit(0);
+		default: usage(EXIT_USAGE);
+		}
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { ',', 0, 0, 0, 0, 1000, NULL, 0 };
+	struct wbuf out;
+	int i, rc = 0;
+
+	parse_options(&o, argc, argv);
+	argc -= optind;
+	argv += optind;
+	wbuf_init(&out, STDOUT_FILENO, "<stdout>", 256 * 1024);
+	if (argc == 0)
+		rc = convert(&o, NULL, &out);
+	for (i = 0; i < argc; i++) {
+		if (convert(&o, argv[i], &out) == -1) {
+			rc = -1;
+			if (o.skip_bad == 0)
+				break;
+		}
+	}
+	wbuf_flush(&out);
+	wbuf_free(&out);
+	for (size_t t = 0; t < o.ntypes; t++)
+		free((char *)o.types[t].col);
+	free(o.types);
+	return rc == 0 ? EXIT_OK : EXIT_FAIL;
+}

@@ -1,0 +1,34 @@
+/* csv2jsonl's CSV reader, apart so that the fuzz target can drive it. */
+#ifndef CSV2JSONL_H
+#define CSV2JSONL_H
+
+#include <stddef.h>
+
+struct field {
+	const char *p;		/* into the reader's buffer, quotes removed */
+	size_t	 len;
+	int	 doubled;	/* holds "" pairs still to be undoubled */
+};
+
+struct csv {
+	int	 fd;
+	const char *name;
+	char	*buf;
+	size_t	 start, end, cap;
+	int	 eof;
+	unsigned char delim;
+	unsigned long long line;	/* physical line of buf[start] */
+	unsigned long long rec_line;	/* where the last record began */
+	struct field *fields;
+	size_t	 nfields, fcap;
+	const char *error;		/* set when csv_next returns -1 */
+};
+
+void	 csv_open(struct csv *c, int fd, const char *name, unsigned char delim);
+void	 csv_close(struct csv *c);
+/* 1: a record in c->fields; 0: end of input; -1: error (c->error, or errno). */
+int	 csv_next(struct csv *c);
+/* Undoubles quotes of a field into out (at least f->len bytes); returns length. */
+size_t	 csv_undouble(const struct field *f, char *out);
+
+#endif

@@ -1,0 +1,231 @@
+/*
+ * csv2jsonl's reader: RFC 4180 records from a file descriptor, read in large
+ * blocks; fields point into the block, so nothing is copied on the hot path.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "csv2jsonl.h"
+
+#define CSV_BLOCK (1024 * 1024)
+
+void
+csv_open(struct csv *c, int fd, const char *name, unsigned char delim)
+{
+	memset(c, 0, sizeof(*c));
+	c->fd = fd;
+	c->name = name;
+	c->delim = delim;
+	c->cap = CSV_BLOCK;
+	c->buf = xmalloc(c->cap);
+	c->line = 1;
+	c->fcap = 64;
+	c->fields = xmalloc(c->fcap * sizeof(*c->fields));
+}
+
+void
+csv_close(struct csv *c)
+{
+	free(c->buf);
+	free(c->fields);
+	c->buf = NULL;
+	c->fields = NULL;
+}
+
+/* Keeps the unparsed bytes, reads more; grows when one record fills it. */
+static int
+refill(struct csv *c)
+{
+	ssize_t n;
+
+	if (c->start > 0) {
+		memmove(c->buf, c->buf + c->start, c->end - c->start);
+		c->end -= c->start;
+		c->start = 0;
+	}
+	if (c->end == c->cap) {
+		c->cap *= 2;
+		c->buf = xrealloc(c->buf, c->cap);
+	}
+	do
+		n = read(c->fd, c->buf + c->end, c->cap - c->end);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		return -1;
+	if (n == 0)
+		c->eof = 1;
+	/* A UTF-8 byte-order mark at the very start is not data. */
+	if (c->line == 1 && c->start == 0 && c->end == 0 && n >= 3 &&
+	    memcmp(c->buf, "\xEF\xBB\xBF", 3) == 0) {
+		memmove(c->buf, c->buf + 3, (size_t)n - 3);
+		n -= 3;
+	}
+	c->end += (size_t)n;
+	return 0;
+}
+
+static void
+add_field(struct csv *c, const char *p, size_t len, int doubled)
+{
+	if (c->nfields == c->fcap) {
+		c->fcap *= 2;
+		c->fields = xrealloc(c->fields, c->fcap * sizeof(*c->fields));
+	}
+	c->fields[c->nfields].p = p;
+	c->fields[c->nfields].len = len;
+	c->fields[c->nfields].doubled = doubled;
+	c->nfields++;
+}
+
+enum { PARSED, NEED_MORE, BAD };
+
+/*
+ * Parses one record at buf[start..end). On PARSED, *used is its length with
+ * its line end and *lines the line ends it holds.
+ */
+static int
+parse_record(struct csv *c, size_t *used, unsigned long long *lines)
+{
+	const char *b = c->buf, *end = c->buf + c->end, *p = b + c->start;
+	const char *f, *q;
+	unsigned char d = c->delim;
+	unsigned long long nl = 0;
+	int doubled;
+
+	c->nfields = 0;
+	for (;;) {
+		if (p < end && *p == '"') {
+			f = ++p;
+			doubled = 0;
+			for (;;) {
+				q = memchr(p, '"', (size_t)(end - p));
+				if (q == NULL || q + 1 >= end) {
+					if (!c->eof || q == NULL)
+						return c->eof ? BAD : NEED_MORE;
+				}
+				for (; p < q; p++)
+					nl += *p == '\n';
+				if (q + 1 < end && q[1] == '"') {
+					doubled = 1;
+					p = q + 2;
+					continue;
+				}
+				break;
+			}
+			add_field(c, f, (size_t)(q - f), doubled);
+			p = q + 1;
+			if (p == end && !c->eof)
+				return NEED_MORE;
+			if (p < end && *p == d) {
+				p++;
+				continue;
+			}
+			if (p < end && *p == '\r' && p + 1 < end && p[1] == '\n')
+				p++;
+			else if (p < end && *p == '\r' && p + 1 == end && !c->eof)
+				return NEED_MORE;
+			if (p < end && *p != '\n') {
+				c->error = "text after a closing quote";
+				return BAD;
+			}
+		} else {
+			f = p;
+			while (p < end && *p != d && *p != '\n' && *p != '"')
+				p++;
+			if (p < end && *p == '"') {
+				c->error = "quote inside an unquoted field";
+				return BAD;
+			}
+			if (p < end && *p == d) {
+				add_field(c, f, (size_t)(p - f), 0);
+				p++;
+				continue;
+			}
+			if (p == end && !c->eof)
+				return NEED_MORE;
+			q = p;
+			if (q > f && q[-1] == '\r' && p < end)
+				q--;
+			add_field(c, f, (size_t)(q - f), 0);
+		}
+		/* Here p is at the record's LF, or at the end of the input. */
+		if (p < end) {
+			p++;
+			nl++;
+		}
+		*used = (size_t)(p - (b + c->start));
+		*lines = nl;
+		return PARSED;
+	}
+}
+
+/* Blank lines between records are skipped; returns 0 at end of input. */
+static int
+skip_blank(struct csv *c)
+{
+	for (;;) {
+		if (c->start == c->end) {
+			if (c->eof)
+				return 0;
+			if (refill(c) == -1)
+				return -1;
+			continue;
+		}
+		if (c->buf[c->start] == '\n') {
+			c->start++;
+			c->line++;
+		} else if (c->buf[c->start] == '\r') {
+			if (c->start + 1 == c->end && !c->eof) {
+				if (refill(c) == -1)
+					return -1;
+				continue;
+			}
+			if (c->start + 1 < c->end && c->buf[c->start + 1] == '\n') {
+				c->start += 2;
+				c->line++;
+			} else
+				return 1;
+		} else
+			return 1;
+	}
+}
+
+int
+csv_next(struct csv *c)
+{
+	size_t used;
+	unsigned long long lines;
+	int r;
+
+	c->error = NULL;
+	if ((r = skip_blank(c)) <= 0)
+		return r;
+	c->rec_line = c->line;
+	while ((r = parse_record(c, &used, &lines)) == NEED_MORE)
+		if (refill(c) == -1)
+			return -1;
+	if (r == BAD) {
+		if (c->error == NULL)
+			c->error = "quote left open at end of input";
+		return -1;
+	}
+	c->start += used;
+	c->line += lines;
+	return 1;
+}
+
+size_t
+csv_undouble(const struct field *f, char *out)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < f->len; i++) {
+		out[o++] = f->p[i];
+		if (f->p[i] == '"')
+			i++;
+	}
+	return o;
+}
