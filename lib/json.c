@@ -226,7 +226,7 @@ json_check_object(const char *s, size_t n, json_member_cb cb, void *ctx,
     size_t *close, size_t *errpos)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + n;
-	const unsigned char *key = NULL, *val = NULL;
+	const unsigned char *key = NULL, *val = NULL, *start;
 	unsigned char stack[JSON_MAX_DEPTH];
 	size_t keylen = 0;
 	int depth = 0, key_escaped = 0, escaped;
@@ -253,11 +253,15 @@ obj_key:
 		    (*p == '\'' ? unexpected(*p) : "expected a string key");
 		goto fail;
 	}
-	key = ++p;
-	key_escaped = 0;
-	if ((err = scan_string(&p, end, &key_escaped)) != NULL)
+	start = ++p;
+	escaped = 0;
+	if ((err = scan_string(&p, end, &escaped)) != NULL)
 		goto fail;
-	keylen = (size_t)(p - 1 - key);
+	if (depth == 1) {	/* only the top object's members are reported */
+		key = start;
+		keylen = (size_t)(p - 1 - start);
+		key_escaped = escaped;
+	}
 	p = skip_ws(p, end);
 	if (p >= end || *p != ':') {
 		err = "expected ':' after a key";
@@ -323,7 +327,8 @@ close_container:
 	*close = (size_t)(p - 1 - (const unsigned char *)s);
 	p = skip_ws(p, end);
 	if (p < end) {
-		err = "text after the object";
+		err = *p == '\0' ? "NUL byte after the object" :
+		    "text after the object";
 		goto fail;
 	}
 	return NULL;
