@@ -1,0 +1,356 @@
+/*
+ * kunzip: streams one member of an archive (zip, tar, or a compressed file)
+ * to standard output with libarchive, never seeking, so that a pipe and a
+ * file give the same result.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define USAGE "kunzip [-1l] [-m pattern] [--max-size bytes] [file]"
+#define BLOCK (128 * 1024)
+
+struct opts {
+	const char *pattern;
+	int	 list, first;
+	uint64_t max_size;
+};
+
+struct unzip {
+	const struct opts *o;
+	const char *name;	/* of the input, for messages */
+	struct archive *a;
+	char	*buf;
+	char	*written;	/* the member written, if any */
+	int	 written_csv;
+	unsigned long regular;	/* regular members seen */
+};
+
+/* Member names come from the archive: show control characters escaped. */
+static char *
+printable(const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = strlen(s), o = 0;
+	char *d = xmalloc(4 * n + 1);
+	unsigned char c;
+
+	for (; *s != '\0'; s++) {
+		c = (unsigned char)*s;
+		if (c >= 0x20 && c != 0x7f && c != '\\') {
+			d[o++] = (char)c;
+			continue;
+		}
+		d[o++] = '\\';
+		if (c == '\\' || c == '\n' || c == '\t') {
+			d[o++] = c == '\n' ? 'n' : c == '\t' ? 't' : '\\';
+			continue;
+		}
+		d[o++] = 'x';
+		d[o++] = hex[c >> 4];
+		d[o++] = hex[c & 15];
+	}
+	d[o] = '\0';
+	return d;
+}
+
+static const char *
+entry_name(struct archive_entry *e)
+{
+	const char *s = archive_entry_pathname(e);
+
+	return s != NULL ? s : "(unnamed)";
+}
+
+static int
+is_csv(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n >= 4 && strcasecmp(name + n - 4, ".csv") == 0;
+}
+
+static void
+fail_member(struct unzip *u, struct archive_entry *e, const char *why)
+{
+	char *p = printable(entry_name(e));
+	size_t n = strlen(why);
+
+	/* Some of libarchive's messages end with a line feed. */
+	while (n > 0 && (why[n - 1] == '\n' || why[n - 1] == ' '))
+		n--;
+	warnx("%s: %s: %.*s", u->name, p, (int)n, why);
+	free(p);
+}
+
+static void
+write_all(const char *buf, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(STDOUT_FILENO, buf, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			err(EXIT_FAIL, "<stdout>");
+		buf += w;
+		n -= (size_t)w;
+	}
+}
+
+/*
+ * Reads the member's data, writing it when out is set; every negative
+ * result is fatal, ARCHIVE_WARN included (a stored entry longer than it
+ * declares comes back as a warning). Returns the size, or -1.
+ */
+static long long
+copy_member(struct unzip *u, struct archive_entry *e, int out)
+{
+	uint64_t total = 0;
+	la_ssize_t n;
+	char why[80];
+
+	while ((n = archive_read_data(u->a, u->buf, BLOCK)) > 0) {
+		total += (uint64_t)n;
+		if (out && total > u->o->max_size) {
+			snprintf(why, sizeof(why), "larger than --max-size (%llu "
+			    "bytes)", (unsigned long long)u->o->max_size);
+			fail_member(u, e, why);
+			return -1;
+		}
+		if (out)
+			write_all(u->buf, (size_t)n);
+	}
+	if (n < 0) {
+		fail_member(u, e, archive_error_string(u->a));
+		return -1;
+	}
+	if (archive_entry_size_is_set(e) &&
+	    (uint64_t)archive_entry_size(e) != total) {
+		snprintf(why, sizeof(why), "%llu bytes, but the archive says %lld",
+		    (unsigned long long)total, (long long)archive_entry_size(e));
+		fail_member(u, e, why);
+		return -1;
+	}
+	return (long long)total;
+}
+
+static int
+list_member(struct unzip *u, struct archive_entry *e)
+{
+	char *p = printable(entry_name(e));
+	long long size = copy_member(u, e, 0);
+
+	if (size >= 0)
+		printf("%s\t%lld\n", p, size);
+	free(p);
+	return size >= 0 ? 0 : -1;
+}
+
+/* Decides from what was seen so far whether this member is the one. */
+static int
+choose(struct unzip *u, struct archive_entry *e, int *out)
+{
+	const char *name = entry_name(e);
+	char *a, *b;
+
+	*out = 0;
+	if (u->o->pattern != NULL) {
+		if (fnmatch(u->o->pattern, name, 0) != 0)
+			return 0;
+		if (u->written == NULL)
+			return *out = 1;
+		a = printable(u->written);
+		b = printable(name);
+		warnx("%s: several members match \"%s\": %s, %s (use -1 for the "
+		    "first)", u->name, u->o->pattern, a, b);
+		free(a);
+		free(b);
+		return -1;
+	}
+	if (u->written == NULL)
+		return *out = 1;
+	if (u->written_csv && !is_csv(name))
+		return 0;
+	a = printable(u->written);
+	b = printable(name);
+	warnx("%s: several %s: %s, %s; name one with -m", u->name, u->written_csv ?
+	    ".csv members" : "members", a, b);
+	free(a);
+	free(b);
+	return -1;
+}
+
+static int
+extract_member(struct unzip *u, struct archive_entry *e)
+{
+	int out;
+
+	if (choose(u, e, &out) == -1)
+		return -1;
+	if (!out) {
+		if (archive_read_data_skip(u->a) != ARCHIVE_OK) {
+			fail_member(u, e, archive_error_string(u->a));
+			return -1;
+		}
+		return 0;
+	}
+	u->written = xstrdup(entry_name(e));
+	u->written_csv = is_csv(u->written);
+	return copy_member(u, e, 1) >= 0 ? 0 : -1;
+}
+
+static int
+not_an_archive(struct unzip *u)
+{
+	/* The raw reader takes anything: accept it only when decompressing. */
+	return archive_format(u->a) == ARCHIVE_FORMAT_RAW &&
+	    archive_filter_count(u->a) <= 1;
+}
+
+static int
+walk(struct unzip *u)
+{
+	struct archive_entry *e;
+	int r;
+
+	while ((r = archive_read_next_header(u->a, &e)) == ARCHIVE_OK ||
+	    r == ARCHIVE_WARN) {
+		if (r == ARCHIVE_WARN) {
+			fail_member(u, e, archive_error_string(u->a));
+			return -1;
+		}
+		if (not_an_archive(u)) {
+			warnx("%s: not an archive", u->name);
+			return -1;
+		}
+		if (archive_entry_filetype(e) != AE_IFREG)
+			continue;
+		u->regular++;
+		if ((u->o->list ? list_member(u, e) : extract_member(u, e)) == -1)
+			return -1;
+		if (u->o->first && u->written != NULL)
+			return 0;
+	}
+	if (r != ARCHIVE_EOF) {
+		warnx("%s: %s", u->name, archive_error_string(u->a));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+finish(struct unzip *u)
+{
+	if (u->o->list)
+		return 0;
+	if (u->written != NULL)
+		return 0;
+	if (u->o->pattern != NULL)
+		warnx("%s: no member matches \"%s\"", u->name, u->o->pattern);
+	else
+		warnx("%s: no regular file in the archive", u->name);
+	return -1;
+}
+
+static int
+unzip(const struct opts *o, const char *path)
+{
+	struct unzip u;
+	int fd = STDIN_FILENO, rc;
+	char first;
+	ssize_t n;
+
+	memset(&u, 0, sizeof(u));
+	u.o = o;
+	u.name = input_name(path);
+	if (path != NULL && strcmp(path, "-") != 0 &&
+	    (fd = open(path, O_RDONLY)) == -1)
+		err(EXIT_FAIL, "%s", path);
+	u.a = archive_read_new();
+	archive_read_support_filter_all(u.a);
+	archive_read_support_format_zip_streamable(u.a);
+	archive_read_support_format_tar(u.a);
+	archive_read_support_format_raw(u.a);
+	if (archive_read_open_fd(u.a, fd, BLOCK) != ARCHIVE_OK) {
+		n = read(fd, &first, 1);
+		if (n == 0)
+			warnx("%s: empty input", u.name);
+		else
+			warnx("%s: %s", u.name, archive_error_string(u.a));
+		archive_read_free(u.a);
+		return -1;
+	}
+	u.buf = xmalloc(BLOCK);
+	rc = walk(&u);
+	if (rc == 0)
+		rc = finish(&u);
+	archive_read_free(u.a);
+	free(u.buf);
+	free(u.written);
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return rc;
+}
+
+static void
+usage(int status)
+{
+	if (status != 0)
+		usage_error(USAGE, NULL);
+	printf("usage: %s\n\n"
+	    "Write one member of an archive (zip, tar, gzip...) to standard output.\n\n"
+	    "  -m, --member PATTERN   the member whose name matches this shell glob\n"
+	    "  -1, --first            with -m, the first match (default: fail on several)\n"
+	    "  -l, --list             list the regular members: name, tab, size\n"
+	    "      --max-size BYTES   fail past this many bytes (default 16G; K, M, G, T)\n"
+	    "  -h, --help             this help\n"
+	    "      --version          version\n", USAGE);
+	exit(0);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "member", required_argument, NULL, 'm' },
+		{ "first", no_argument, NULL, '1' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "max-size", required_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct opts o = { NULL, 0, 0, (uint64_t)16 << 30 };
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "1lm:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'm': o.pattern = optarg; break;
+		case '1': o.first = 1; break;
+		case 'l': o.list = 1; break;
+		case 'S': o.max_size = num_parse_size("--max-size", optarg); break;
+		case 'h': usage(0); break;
+		case 'V': version_print("kunzip", archive_version_details()); exit(0);
+		default: usage(EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 1)
+		usage_error(USAGE, "one archive at a time");
+	if (o.first && o.pattern == NULL)
+		usage_error(USAGE, "-1 goes with -m");
+	return unzip(&o, argc == 1 ? argv[0] : NULL) == 0 ? EXIT_OK : EXIT_FAIL;
+}
