@@ -28,7 +28,7 @@ all: deps-build $(BINS)
 deps-build:
 	@scripts/install-deps build
 
-$(OBJDIR)/lib/%.o: lib/%.c lib/util.h | $(OBJDIR)/lib
+$(OBJDIR)/lib/%.o: lib/%.c lib/util.h lib/kafka.h | $(OBJDIR)/lib
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(OBJDIR)/libutil.a: $(LIBOBJ)

@@ -56,6 +56,12 @@ lines_fill(struct lines *l)
 	do
 		n = read(l->fd, l->buf + l->end, l->cap - l->end);
 	while (n == -1 && errno == EINTR && !sig_caught);
+	if (n == -1 && errno == EINTR) {
+		/* A signal ends the input; a line read only in part is not a line. */
+		l->eof = 1;
+		l->start = l->end;
+		return 0;
+	}
 	if (n == -1) {
 		warn("%s", l->name);
 		return -1;

@@ -1,0 +1,215 @@
+/*
+ * librdkafka set-up shared by kpublish and kconsume: -X and -F straight to
+ * librdkafka (never echoing a secret's value), librdkafka's log lines as
+ * "prog: ..." on stderr, and waiting for the cluster with backoff.
+ */
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "util.h"
+#include "kafka.h"
+
+static int log_verbose, log_quiet;
+
+const char *
+kafka_default_brokers(void)
+{
+	const char *s = getenv("KAFKA_BOOTSTRAP_SERVERS");
+
+	return s != NULL && *s != '\0' ? s : "localhost:9092";
+}
+
+double
+kafka_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Sleeps, but wakes early for a signal. */
+void
+kafka_sleep(double seconds)
+{
+	struct timespec ts;
+
+	if (seconds <= 0 || sig_caught)
+		return;
+	ts.tv_sec = (time_t)seconds;
+	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+	nanosleep(&ts, NULL);
+}
+
+static int
+is_secret(const char *key)
+{
+	return strstr(key, "password") != NULL || strstr(key, "secret") != NULL ||
+	    strstr(key, ".key") != NULL || strstr(key, "jaas") != NULL ||
+	    strstr(key, "token") != NULL;
+}
+
+void
+kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *val,
+    const char *where)
+{
+	char errstr[512];
+
+	if (rd_kafka_conf_set(conf, key, val, errstr, sizeof(errstr)) ==
+	    RD_KAFKA_CONF_OK)
+		return;
+	/* librdkafka's message may quote the value: not for secrets. */
+	if (is_secret(key))
+		errx(EXIT_USAGE, "%s: invalid value for %s", where, key);
+	errx(EXIT_USAGE, "%s: %s", where, errstr);
+}
+
+void
+kafka_conf_arg(rd_kafka_conf_t *conf, const char *arg)
+{
+	char *kv = xstrdup(arg), *key, *val;
+
+	if (conf_split(kv, &key, &val) == -1)
+		errx(EXIT_USAGE, "-X: expected key=value: %s", arg);
+	if (is_secret(key))
+		warnx("-X %s: a secret on the command line is visible to other "
+		    "users (ps); put it in a -F file", key);
+	kafka_conf_set(conf, key, val, "-X");
+	free(kv);
+}
+
+static int
+file_pair(void *ctx, const char *key, const char *val, const char *where)
+{
+	char place[600];
+
+	snprintf(place, sizeof(place), "%s", where);
+	kafka_conf_set(ctx, key, val, place);
+	return 0;
+}
+
+void
+kafka_conf_file(rd_kafka_conf_t *conf, const char *path)
+{
+	if (conf_read_file(path, file_pair, conf) == -1)
+		exit(EXIT_USAGE);
+}
+
+void
+kafka_props_add(struct kafka_props *p, int opt, const char *arg)
+{
+	size_t n = strlen(arg) + 2;
+
+	p->items = xrealloc(p->items, (size_t)(p->n + 1) * sizeof(*p->items));
+	p->items[p->n] = xmalloc(n);
+	snprintf(p->items[p->n++], n, "%c%s", opt, arg);
+}
+
+/* Applied after the tools' own defaults, in order, so the user's win. */
+void
+kafka_props_apply(rd_kafka_conf_t *conf, struct kafka_props *p)
+{
+	int i;
+
+	for (i = 0; i < p->n; i++) {
+		if (p->items[i][0] == 'X')
+			kafka_conf_arg(conf, p->items[i] + 1);
+		else
+			kafka_conf_file(conf, p->items[i] + 1);
+		free(p->items[i]);
+	}
+	free(p->items);
+	p->items = NULL;
+	p->n = 0;
+}
+
+static void
+log_line(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+	(void)rk;
+	/* Errors reach the tools through their own paths; the log is for -v. */
+	(void)level;
+	if (log_quiet || !log_verbose)
+		return;
+	warnx("librdkafka: %s: %s", fac, buf);
+}
+
+rd_kafka_conf_t *
+kafka_conf_new(const struct kafka_opts *ko)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+
+	log_verbose = ko->verbose;
+	log_quiet = ko->quiet;
+	rd_kafka_conf_set_log_cb(conf, log_line);
+	kafka_conf_set(conf, "bootstrap.servers", ko->brokers, "-b");
+	kafka_conf_set(conf, "client.id", "kafka-tools", "client.id");
+	return conf;
+}
+
+static int
+topic_partitions(const rd_kafka_metadata_t *md, const char *topic,
+    rd_kafka_resp_err_t *terr)
+{
+	int i;
+
+	for (i = 0; i < md->topic_cnt; i++) {
+		if (strcmp(md->topics[i].topic, topic) != 0)
+			continue;
+		*terr = md->topics[i].err;
+		return md->topics[i].err ? -1 : md->topics[i].partition_cnt;
+	}
+	*terr = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+	return -1;
+}
+
+/*
+ * Asks for the topic's metadata until the cluster answers and the topic has
+ * partitions (asking may create it where auto-creation is on), with a
+ * backoff from 0.25 s to 5 s, up to the connect timeout.
+ */
+int
+kafka_wait_topic(rd_kafka_t *rk, const struct kafka_opts *ko)
+{
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, ko->topic, NULL);
+	const rd_kafka_metadata_t *md;
+	rd_kafka_resp_err_t e, terr = RD_KAFKA_RESP_ERR_NO_ERROR;
+	double deadline = kafka_now() + ko->connect_timeout, wait = 0.25, left;
+	int n = -1, attempt = 0, reached = 0;
+
+	for (;;) {
+		attempt++;
+		left = deadline - kafka_now();
+		e = rd_kafka_metadata(rk, 0, rkt, &md,
+		    (int)(1000 * (left < 2 ? (left > 0.1 ? left : 0.1) : 2)));
+		if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+			reached = 1;
+			n = topic_partitions(md, ko->topic, &terr);
+			rd_kafka_metadata_destroy(md);
+			if (n > 0)
+				break;
+		}
+		if (sig_caught || kafka_now() + wait > deadline)
+			break;
+		if (!ko->quiet)
+			warnx("waiting for %s (attempt %d: %s)", reached ?
+			    "topic" : ko->brokers, attempt, rd_kafka_err2str(
+			    e ? e : terr));
+		kafka_sleep(wait);
+		wait = wait * 2 > 5 ? 5 : wait * 2;
+	}
+	rd_kafka_topic_destroy(rkt);
+	if (n > 0)
+		return n;
+	if (!reached) {
+		warnx("no broker reachable at %s within %g s", ko->brokers,
+		    ko->connect_timeout);
+		exit(EXIT_TEMP);
+	}
+	warnx("topic \"%s\": %s (it does not exist, and the cluster did not "
+	    "create it)", ko->topic, rd_kafka_err2str(terr));
+	exit(EXIT_FAIL);
+}

@@ -1,0 +1,33 @@
+/* What kpublish and kconsume share: configuration, logging, waiting for the cluster. */
+#ifndef KAFKA_H
+#define KAFKA_H
+
+#include <librdkafka/rdkafka.h>
+
+struct kafka_opts {
+	const char *brokers;
+	const char *topic;
+	double	 connect_timeout;
+	int	 quiet, verbose;
+};
+
+/* -X and -F options, kept in order until the configuration is made. */
+struct kafka_props {
+	char	**items;	/* 'X' or 'F', then the argument */
+	int	 n;
+};
+
+const char *kafka_default_brokers(void);
+void	 kafka_props_add(struct kafka_props *p, int opt, const char *arg);
+void	 kafka_props_apply(rd_kafka_conf_t *conf, struct kafka_props *p);
+rd_kafka_conf_t *kafka_conf_new(const struct kafka_opts *ko);
+void	 kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *val,
+	    const char *where);
+void	 kafka_conf_arg(rd_kafka_conf_t *conf, const char *kv);
+void	 kafka_conf_file(rd_kafka_conf_t *conf, const char *path);
+/* Partition count of the topic, waiting for the cluster; exits 3 or 1 on failure. */
+int	 kafka_wait_topic(rd_kafka_t *rk, const struct kafka_opts *ko);
+double	 kafka_now(void);
+void	 kafka_sleep(double seconds);
+
+#endif

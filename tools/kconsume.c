@@ -1,0 +1,294 @@
+/*
+ * kconsume: reads a Kafka topic and writes each message's value as a line
+ * (or, with --meta, one JSON object per message), stopping after N
+ * messages or once every partition's end is reached and nothing more comes.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "kafka.h"
+
+#define USAGE "kconsume [-qv] [-b brokers] [-t topic] [-n count] " \
+	"[-g group] [--from-beginning] [--idle-timeout s] [-f] [--meta] " \
+	"[--connect-timeout s] [-X key=value]... [-F file]..."
+
+struct opts {
+	struct kafka_opts ko;
+	unsigned long long max;
+	const char *group;
+	int	 from_beginning, meta, follow;
+	double	 idle;
+};
+
+struct consume {
+	const struct opts *o;
+	rd_kafka_t *rk;
+	struct wbuf out;
+	int	 partitions, at_end;
+	char	*eof;		/* per partition: its end was reached */
+	unsigned long long count;
+	double	 last;
+};
+
+static void
+write_meta(struct consume *c, const rd_kafka_message_t *m)
+{
+	struct wbuf *w = &c->out;
+	rd_kafka_timestamp_type_t tstype;
+	int64_t ts = rd_kafka_message_timestamp(m, &tstype);
+	unsigned long bad = 0;
+	const char *topic = rd_kafka_topic_name(m->rkt);
+
+	wbuf_puts(w, "{\"topic\":");
+	json_write_string(w, topic, strlen(topic), &bad);
+	wbuf_puts(w, ",\"partition\":");
+	wbuf_putu(w, (unsigned long long)m->partition);
+	wbuf_puts(w, ",\"offset\":");
+	wbuf_putu(w, (unsigned long long)m->offset);
+	wbuf_puts(w, ",\"key\":");
+	if (m->key != NULL)
+		json_write_string(w, m->key, m->key_len, &bad);
+	else
+		wbuf_puts(w, "null");
+	wbuf_puts(w, ",\"timestamp\":");
+	if (ts >= 0)
+		wbuf_putu(w, (unsigned long long)ts);
+	else
+		wbuf_puts(w, "null");
+	wbuf_puts(w, ",\"value\":");
+	if (m->payload != NULL)
+		json_write_string(w, m->payload, m->len, &bad);
+	else
+		wbuf_puts(w, "null");
+	wbuf_put(w, "}\n", 2);
+}
+
+/* Returns 1 when the run is over. */
+static int
+handle(struct consume *c, rd_kafka_message_t *m)
+{
+	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+		if (m->partition >= 0 && m->partition < c->partitions &&
+		    !c->eof[m->partition]) {
+			c->eof[m->partition] = 1;
+			c->at_end++;
+		}
+		return 0;
+	}
+	if (m->err) {
+		warnx("%s", rd_kafka_message_errstr(m));
+		return m->err == RD_KAFKA_RESP_ERR__FATAL ||
+		    m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+	}
+	if (m->partition >= 0 && m->partition < c->partitions &&
+	    c->eof[m->partition]) {
+		c->eof[m->partition] = 0;
+		c->at_end--;
+	}
+	c->last = kafka_now();
+	if (c->o->meta)
+		write_meta(c, m);
+	else {
+		wbuf_put(&c->out, m->payload, m->len);
+		wbuf_putc(&c->out, '\n');
+	}
+	return ++c->count == c->o->max;
+}
+
+static void
+consume(struct consume *c)
+{
+	rd_kafka_message_t *m;
+	int done = 0;
+
+	c->last = kafka_now();
+	while (!done && !sig_caught) {
+		m = rd_kafka_consumer_poll(c->rk, 100);
+		if (m != NULL) {
+			done = handle(c, m);
+			rd_kafka_message_destroy(m);
+			continue;
+		}
+		/* Nothing came: flush what was written, then see if it is over. */
+		wbuf_flush(&c->out);
+		if (!c->o->follow && c->at_end == c->partitions &&
+		    kafka_now() - c->last >= c->o->idle)
+			done = 1;
+	}
+	wbuf_flush(&c->out);
+}
+
+/* Without a group: every partition, from the start, nothing committed. */
+static void
+assign_all(struct consume *c)
+{
+	rd_kafka_topic_partition_list_t *list;
+	rd_kafka_resp_err_t e;
+	int i;
+
+	list = rd_kafka_topic_partition_list_new(c->partitions);
+	for (i = 0; i < c->partitions; i++)
+		rd_kafka_topic_partition_list_add(list, c->o->ko.topic, i)->offset =
+		    RD_KAFKA_OFFSET_BEGINNING;
+	if ((e = rd_kafka_assign(c->rk, list)) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		errx(EXIT_FAIL, "assign: %s", rd_kafka_err2str(e));
+	rd_kafka_topic_partition_list_destroy(list);
+}
+
+static void
+subscribe(struct consume *c)
+{
+	rd_kafka_topic_partition_list_t *list;
+	rd_kafka_resp_err_t e;
+
+	list = rd_kafka_topic_partition_list_new(1);
+	rd_kafka_topic_partition_list_add(list, c->o->ko.topic,
+	    RD_KAFKA_PARTITION_UA);
+	if ((e = rd_kafka_subscribe(c->rk, list)) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		errx(EXIT_FAIL, "subscribe: %s", rd_kafka_err2str(e));
+	rd_kafka_topic_partition_list_destroy(list);
+}
+
+static void
+usage(int status)
+{
+	if (status != 0)
+		usage_error(USAGE, NULL);
+	printf("usage: %s\n\n"
+	    "Write the messages of a Kafka topic to standard output, one per line.\n\n"
+	    "  -b, --brokers LIST        bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS,\n"
+	    "                            else localhost:9092)\n"
+	    "  -t, --topic NAME          topic (default spotify-tracks)\n"
+	    "  -n, --max-messages N      stop after N messages\n"
+	    "  -g, --group ID            consume as this group, committing offsets\n"
+	    "      --from-beginning      with -g and no committed offset: the oldest\n"
+	    "                            (without -g, reading starts there anyway)\n"
+	    "      --idle-timeout S      stop when every partition's end was reached and\n"
+	    "                            nothing came for S seconds (default 1)\n"
+	    "  -f, --follow              do not stop at the end; wait for more\n"
+	    "      --meta                one JSON object per message: topic, partition,\n"
+	    "                            offset, key, timestamp, value\n"
+	    "      --connect-timeout S   wait this long for the cluster (default 60)\n"
+	    "  -X KEY=VALUE              librdkafka property; repeatable\n"
+	    "  -F FILE                   librdkafka properties file; repeatable\n"
+	    "  -q, --quiet               no warnings\n"
+	    "  -v, --verbose             librdkafka's notices\n"
+	    "  -h, --help                this help\n"
+	    "      --version             version\n", USAGE);
+	exit(0);
+}
+
+static rd_kafka_conf_t *
+parse_options(struct opts *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "brokers", required_argument, NULL, 'b' },
+		{ "topic", required_argument, NULL, 't' },
+		{ "max-messages", required_argument, NULL, 'n' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "from-beginning", no_argument, NULL, 'B' },
+		{ "idle-timeout", required_argument, NULL, 'I' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "meta", no_argument, NULL, 'M' },
+		{ "connect-timeout", required_argument, NULL, 'C' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct kafka_props props = { NULL, 0 };
+	char libs[64];
+	int ch;
+	rd_kafka_conf_t *conf;
+
+	memset(o, 0, sizeof(*o));
+	o->ko.brokers = kafka_default_brokers();
+	o->ko.topic = "spotify-tracks";
+	o->ko.connect_timeout = 60;
+	o->idle = 1;
+	while ((ch = getopt_long(argc, argv, "b:t:n:g:fX:F:qvh", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'b': o->ko.brokers = optarg; break;
+		case 't': o->ko.topic = optarg; break;
+		case 'n': o->max = (unsigned long long)num_parse("--max-messages",
+			    optarg, 1, 9223372036854775807LL); break;
+		case 'g': o->group = optarg; break;
+		case 'B': o->from_beginning = 1; break;
+		case 'I': o->idle = num_parse_seconds("--idle-timeout", optarg,
+			    86400); break;
+		case 'f': o->follow = 1; break;
+		case 'M': o->meta = 1; break;
+		case 'C': o->ko.connect_timeout = num_parse_seconds(
+			    "--connect-timeout", optarg, 86400); break;
+		case 'X':
+		case 'F': kafka_props_add(&props, ch, optarg); break;
+		case 'q': o->ko.quiet = 1; break;
+		case 'v': o->ko.verbose = 1; break;
+		case 'h': usage(0); break;
+		case 'V':
+			snprintf(libs, sizeof(libs), "librdkafka %s",
+			    rd_kafka_version_str());
+			version_print("kconsume", libs);
+			exit(0);
+		default: usage(EXIT_USAGE);
+		}
+	}
+	if (optind != argc)
+		usage_error(USAGE, "no operands expected: %s", argv[optind]);
+	conf = kafka_conf_new(&o->ko);
+	kafka_conf_set(conf, "enable.partition.eof", "true", "default");
+	kafka_conf_set(conf, "group.id", o->group ? o->group : "kconsume",
+	    "-g");
+	kafka_conf_set(conf, "enable.auto.commit", o->group ? "true" : "false",
+	    "default");
+	kafka_conf_set(conf, "auto.offset.reset", o->from_beginning || !o->group ?
+	    "earliest" : "latest", "default");
+	kafka_props_apply(conf, &props);
+	return conf;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct consume c;
+	rd_kafka_conf_t *conf;
+	char errstr[512];
+	sigset_t set;
+
+	conf = parse_options(&o, argc, argv);
+	memset(&c, 0, sizeof(c));
+	c.o = &o;
+	sig_install();
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	c.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	if (c.rk == NULL)
+		errx(EXIT_USAGE, "%s", errstr);
+	rd_kafka_poll_set_consumer(c.rk);
+	c.partitions = kafka_wait_topic(c.rk, &o.ko);
+	c.eof = calloc((size_t)c.partitions, 1);
+	if (c.eof == NULL)
+		err(EXIT_FAIL, NULL);
+	wbuf_init(&c.out, STDOUT_FILENO, "<stdout>", 256 * 1024);
+	if (o.group != NULL)
+		subscribe(&c);
+	else
+		assign_all(&c);
+	consume(&c);
+	rd_kafka_consumer_close(c.rk);
+	rd_kafka_destroy(c.rk);
+	wbuf_free(&c.out);
+	free(c.eof);
+	return sig_caught ? EXIT_FAIL : EXIT_OK;
+}

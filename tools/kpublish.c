@@ -1,0 +1,300 @@
+/*
+ * kpublish: publishes each input line as one Kafka message, in batches with
+ * a pause between them, keyed from the line's JSON; every line ends either
+ * delivered or in the dead-letter file, and a summary says which.
+ */
+#include <err.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+#include "kafka.h"
+#include "kpublish.h"
+
+#define MAX_REASONS 20		/* failures told one by one, then counted */
+
+static void
+report_failure(struct pub *p, const char *file, unsigned long long line,
+    const char *why)
+{
+	if (++p->reasons <= MAX_REASONS)
+		warnx("%s:%llu: not delivered: %s", file, line, why);
+	else if (p->reasons == MAX_REASONS + 1)
+		warnx("more lines not delivered; the summary counts them");
+}
+
+/* Keeps a line that was not delivered, unchanged, for a later run. */
+static void
+dead_letter(struct pub *p, const char *line, size_t len)
+{
+	if (p->dl == NULL) {
+		if ((p->dl = fopen(p->o->dead_letter, "a")) == NULL)
+			err(EXIT_FAIL, "%s", p->o->dead_letter);
+	}
+	if (fwrite(line, 1, len, p->dl) != len || putc('\n', p->dl) == EOF) {
+		warn("%s: a line not delivered could not be kept",
+		    p->o->dead_letter);
+		p->lost++;
+		return;
+	}
+	p->kept++;
+}
+
+static void
+fail_line(struct pub *p, const char *file, unsigned long long line,
+    const char *data, size_t len, const char *why)
+{
+	p->failed++;
+	report_failure(p, file, line, why);
+	dead_letter(p, data, len);
+}
+
+/* librdkafka calls this from rd_kafka_poll() for every message. */
+static void
+on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	struct pub *p = opaque;
+	uintptr_t tag = (uintptr_t)m->_private;
+	char why[300];
+
+	(void)rk;
+	p->outstanding--;
+	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		p->delivered++;
+		p->bytes += m->len;
+		return;
+	}
+	if (rd_kafka_message_status(m) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED) {
+		p->maybe++;
+		snprintf(why, sizeof(why), "%s (it may be in the topic all the same)",
+		    rd_kafka_err2str(m->err));
+	} else
+		snprintf(why, sizeof(why), "%s", rd_kafka_err2str(m->err));
+	fail_line(p, p->files[tag >> 40], tag & ((1ULL << 40) - 1), m->payload,
+	    m->len, why);
+}
+
+static void
+on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
+{
+	struct pub *p = opaque;
+	char fatal[256];
+
+	if (code == RD_KAFKA_RESP_ERR__FATAL) {
+		rd_kafka_fatal_error(rk, fatal, sizeof(fatal));
+		warnx("fatal: %s", fatal);
+		p->fatal = 1;
+		return;
+	}
+	if (!p->o->ko.quiet)
+		warnx("%s", reason);
+}
+
+static int
+produce(struct pub *p, const char *line, size_t len, const char *key,
+    size_t keylen, uintptr_t tag)
+{
+	rd_kafka_resp_err_t e;
+
+	for (;;) {
+		e = rd_kafka_producev(p->rk, RD_KAFKA_V_RKT(p->rkt),
+		    RD_KAFKA_V_VALUE((void *)line, len),
+		    RD_KAFKA_V_KEY((void *)key, keylen),
+		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		    RD_KAFKA_V_OPAQUE((void *)tag), RD_KAFKA_V_END);
+		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+			break;
+		/* Back-pressure: serve delivery reports until there is room. */
+		rd_kafka_poll(p->rk, 100);
+		if (sig_caught > 1 || p->fatal)
+			break;
+	}
+	if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		p->outstanding++;
+		rd_kafka_poll(p->rk, 0);
+		return 0;
+	}
+	fail_line(p, p->files[tag >> 40], tag & ((1ULL << 40) - 1), line, len,
+	    rd_kafka_err2str(e));
+	return -1;
+}
+
+static void
+publish_line(struct pub *p, const char *file, unsigned long long lineno,
+    char *line, size_t len)
+{
+	const char *key = NULL, *why;
+	size_t keylen = 0;
+
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len == 0)
+		return;
+	p->read++;
+	char msg[128];
+
+	if (!p->o->no_key &&
+	    (why = key_find(&p->keys, line, len, &key, &keylen)) != NULL) {
+		snprintf(msg, sizeof(msg), "not a JSON object, so no key: %s", why);
+		fail_line(p, file, lineno, line, len, msg);
+		return;
+	}
+	produce(p, line, len, key, keylen,
+	    ((uintptr_t)p->nfiles - 1) << 40 | (uintptr_t)lineno);
+}
+
+/* Waits for every message in flight, a bounded time; then gives up on them. */
+static void
+drain(struct pub *p, double limit)
+{
+	double end = kafka_now() + limit;
+
+	while (rd_kafka_outq_len(p->rk) > 0 && kafka_now() < end &&
+	    sig_caught < 2 && !p->fatal)
+		rd_kafka_flush(p->rk, 200);
+	if (rd_kafka_outq_len(p->rk) > 0) {
+		/* Purged messages come back as failed delivery reports. */
+		rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE |
+		    RD_KAFKA_PURGE_F_INFLIGHT);
+		rd_kafka_poll(p->rk, 0);
+		rd_kafka_flush(p->rk, 1000);
+	}
+	rd_kafka_poll(p->rk, 0);
+}
+
+/* With a delay, a batch is delivered before the pause; without, not waited for. */
+static void
+end_batch(struct pub *p, unsigned long n)
+{
+	p->batches++;
+	if (p->o->delay > 0) {
+		drain(p, p->o->message_timeout + 5);
+		if (p->o->ko.verbose)
+			warnx("batch %llu: %lu lines; %llu delivered, %llu failed "
+			    "so far", p->batches, n, p->delivered, p->failed);
+		kafka_sleep(p->o->delay);
+	} else if (p->o->ko.verbose)
+		warnx("batch %llu: %lu lines", p->batches, n);
+}
+
+static int
+stopping(const struct pub *p)
+{
+	return sig_caught || p->fatal;
+}
+
+static void
+show_progress(struct pub *p)
+{
+	double t = kafka_now();
+
+	if (!p->progress || t < p->next_progress)
+		return;
+	p->next_progress = t + 0.5;
+	progress_show("kpublish: %llu read, %llu delivered, %llu failed",
+	    p->read, p->delivered, p->failed);
+}
+
+static int
+publish_file(struct pub *p, const char *path, unsigned long *in_batch)
+{
+	struct lines in;
+	char *line;
+	size_t len;
+	int r;
+
+	if (lines_open(&in, path) == -1)
+		return -1;
+	p->files = xrealloc(p->files, (p->nfiles + 1) * sizeof(*p->files));
+	p->files[p->nfiles++] = xstrdup(in.name);
+	while (!stopping(p) && (r = lines_next(&in, &line, &len)) == 1) {
+		publish_line(p, in.name, in.lineno, line, len);
+		if (++*in_batch == p->o->batch_size) {
+			end_batch(p, *in_batch);
+			*in_batch = 0;
+		}
+		show_progress(p);
+	}
+	lines_close(&in);
+	return r == -1 ? -1 : 0;
+}
+
+static void
+publish_all(struct pub *p, int argc, char **argv)
+{
+	unsigned long in_batch = 0;
+	int i;
+
+	if (argc == 0 && publish_file(p, NULL, &in_batch) == -1)
+		p->input_error = 1;
+	for (i = 0; i < argc && !stopping(p); i++)
+		if (publish_file(p, argv[i], &in_batch) == -1)
+			p->input_error = 1;
+	if (in_batch > 0)
+		p->batches++;
+	/* After a signal, wait a little for what is in flight; after two, not at all. */
+	drain(p, sig_caught ? (sig_caught > 1 ? 0 : 10) :
+	    p->o->message_timeout + 5);
+	progress_done();
+}
+
+static void
+block_signals(int how)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(how, &set, NULL);
+}
+
+static void
+start(struct pub *p, rd_kafka_conf_t *conf)
+{
+	char errstr[512];
+
+	rd_kafka_conf_set_opaque(conf, p);
+	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+	rd_kafka_conf_set_error_cb(conf, on_error);
+	/* librdkafka's threads inherit this: signals come to the main thread. */
+	block_signals(SIG_BLOCK);
+	p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+	block_signals(SIG_UNBLOCK);
+	if (p->rk == NULL)
+		errx(EXIT_USAGE, "%s", errstr);
+	kafka_wait_topic(p->rk, &p->o->ko);
+	p->rkt = rd_kafka_topic_new(p->rk, p->o->ko.topic, NULL);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct pub p;
+	rd_kafka_conf_t *conf;
+	int status;
+
+	conf = parse_options(&o, &argc, &argv);
+	memset(&p, 0, sizeof(p));
+	p.o = &o;
+	p.progress = progress_wanted(0) && !o.ko.quiet;
+	key_init(&p.keys, o.key_fields);
+	sig_install();
+	start(&p, conf);
+	p.started = kafka_now();
+	publish_all(&p, argc, argv);
+	status = summarize(&p);
+	rd_kafka_topic_destroy(p.rkt);
+	rd_kafka_destroy(p.rk);
+	key_free(&p.keys);
+	for (size_t i = 0; i < p.nfiles; i++)
+		free(p.files[i]);
+	free(p.files);
+	return status;
+}

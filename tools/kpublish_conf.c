@@ -1,0 +1,250 @@
+/* kpublish's options, librdkafka configuration, and the final summary. */
+#include <err.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+#include "kpublish.h"
+
+#define USAGE "kpublish [-qv] [-b brokers] [-t topic] [--batch-size n] " \
+	"[--delay s] [--key f1,f2,...] [--no-key] [--dead-letter file] " \
+	"[--stats file] [--connect-timeout s] [--timeout s] " \
+	"[-X key=value]... [-F file]... [file ...]"
+
+/* Chosen for safety and for Spark; see kpublish(1) for why each. */
+static const char *const defaults[][2] = {
+	{ "enable.idempotence", "true" },
+	{ "partitioner", "murmur2_random" },
+	{ "linger.ms", "20" },
+	{ "batch.num.messages", "10000" },
+	{ "queue.buffering.max.kbytes", "65536" },
+	{ "queue.buffering.max.messages", "100000" },
+};
+
+static void
+usage(int status)
+{
+	if (status != 0)
+		usage_error(USAGE, NULL);
+	printf("usage: %s\n\n"
+	    "Publish each line as a Kafka message; every line is delivered or kept.\n\n"
+	    "  -b, --brokers LIST        bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS,\n"
+	    "                            else localhost:9092)\n"
+	    "  -t, --topic NAME          topic (default spotify-tracks)\n"
+	    "      --batch-size N        lines per batch (default 1000)\n"
+	    "      --delay S             pause after each delivered batch (default 1;\n"
+	    "                            0: no pause and no waiting between batches)\n"
+	    "      --key F1,F2,...       key from the first field present and not null\n"
+	    "                            (default track_id,record_id)\n"
+	    "      --no-key              publish without keys (lines need not be JSON)\n"
+	    "      --dead-letter FILE    where lines not delivered go (default\n"
+	    "                            kpublish-failed-TOPIC-TIME.jsonl, made when needed)\n"
+	    "      --stats FILE          write the summary as JSON to FILE\n"
+	    "      --connect-timeout S   wait this long for the cluster (default 60)\n"
+	    "      --timeout S           give up on a message after S (default 300)\n"
+	    "  -X KEY=VALUE              librdkafka property; repeatable\n"
+	    "  -F FILE                   librdkafka properties file; repeatable\n"
+	    "  -q, --quiet               no progress and no warnings\n"
+	    "  -v, --verbose             each batch, and librdkafka's notices\n"
+	    "  -h, --help                this help\n"
+	    "      --version             version\n", USAGE);
+	exit(0);
+}
+
+static char *
+default_dead_letter(const char *topic)
+{
+	char stamp[32], *name;
+	size_t n;
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	n = strlen(topic) + strlen(stamp) + 32;
+	name = xmalloc(n);
+	snprintf(name, n, "kpublish-failed-%s-%s.jsonl", topic, stamp);
+	return name;
+}
+
+static void
+check_key_fields(const char *s)
+{
+	if (*s == '\0' || *s == ',' || strstr(s, ",,") != NULL ||
+	    s[strlen(s) - 1] == ',')
+		usage_error(USAGE, "--key: expected field names separated by "
+		    "commas: %s", s);
+}
+
+static void
+version(void)
+{
+	char libs[64];
+
+	snprintf(libs, sizeof(libs), "librdkafka %s", rd_kafka_version_str());
+	version_print("kpublish", libs);
+	exit(0);
+}
+
+/* -X and -F are applied after the defaults, in order, so they win. */
+static rd_kafka_conf_t *
+make_conf(struct opts *o, struct kafka_props *props, double timeout)
+{
+	rd_kafka_conf_t *conf = kafka_conf_new(&o->ko);
+	char val[64];
+	size_t len, i;
+
+	for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+		kafka_conf_set(conf, defaults[i][0], defaults[i][1], "default");
+	snprintf(val, sizeof(val), "%.0f", timeout * 1000);
+	kafka_conf_set(conf, "message.timeout.ms", val, "--timeout");
+	kafka_props_apply(conf, props);
+	len = sizeof(val);
+	if (rd_kafka_conf_get(conf, "message.timeout.ms", val, &len) ==
+	    RD_KAFKA_CONF_OK)
+		o->message_timeout = atof(val) / 1000;
+	return conf;
+}
+
+rd_kafka_conf_t *
+parse_options(struct opts *o, int *argcp, char ***argvp)
+{
+	static const struct option longopts[] = {
+		{ "brokers", required_argument, NULL, 'b' },
+		{ "topic", required_argument, NULL, 't' },
+		{ "batch-size", required_argument, NULL, 'N' },
+		{ "delay", required_argument, NULL, 'D' },
+		{ "key", required_argument, NULL, 'K' },
+		{ "no-key", no_argument, NULL, 'k' },
+		{ "dead-letter", required_argument, NULL, 'L' },
+		{ "stats", required_argument, NULL, 'S' },
+		{ "connect-timeout", required_argument, NULL, 'C' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct kafka_props props = { NULL, 0 };
+	char **argv = *argvp;
+	int argc = *argcp, ch;
+	double timeout = 300;
+	rd_kafka_conf_t *conf;
+
+	memset(o, 0, sizeof(*o));
+	o->ko.brokers = kafka_default_brokers();
+	o->ko.topic = "spotify-tracks";
+	o->ko.connect_timeout = 60;
+	o->batch_size = 1000;
+	o->delay = 1;
+	o->key_fields = "track_id,record_id";
+	while ((ch = getopt_long(argc, argv, "b:t:X:F:qvh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'b': o->ko.brokers = optarg; break;
+		case 't': o->ko.topic = optarg; break;
+		case 'N': o->batch_size = (unsigned long)num_parse("--batch-size",
+			    optarg, 1, 100000000); break;
+		case 'D': o->delay = num_parse_seconds("--delay", optarg, 86400); break;
+		case 'K': check_key_fields(optarg); o->key_fields = optarg; break;
+		case 'k': o->no_key = 1; break;
+		case 'L': o->dead_letter = xstrdup(optarg); break;
+		case 'S': o->stats = optarg; break;
+		case 'C': o->ko.connect_timeout = num_parse_seconds(
+			    "--connect-timeout", optarg, 86400); break;
+		case 'T': timeout = num_parse_seconds("--timeout", optarg, 86400);
+			if (timeout < 0.001)
+				usage_error(USAGE, "--timeout: at least 0.001 s");
+			break;
+		case 'X':
+		case 'F': kafka_props_add(&props, ch, optarg); break;
+		case 'q': o->ko.quiet = 1; break;
+		case 'v': o->ko.verbose = 1; break;
+		case 'h': usage(0); break;
+		case 'V': version(); break;
+		default: usage(EXIT_USAGE);
+		}
+	}
+	if (*o->ko.topic == '\0')
+		usage_error(USAGE, "-t: empty topic name");
+	if (o->dead_letter == NULL)
+		o->dead_letter = default_dead_letter(o->ko.topic);
+	conf = make_conf(o, &props, timeout);
+	*argcp = argc - optind;
+	*argvp = argv + optind;
+	return conf;
+}
+
+static void
+write_stats(const struct pub *p, double secs)
+{
+	FILE *fp;
+	struct wbuf w;
+	unsigned long bad = 0;
+
+	if ((fp = fopen(p->o->stats, "w")) == NULL) {
+		warn("%s", p->o->stats);
+		return;
+	}
+	wbuf_init(&w, -1, NULL, 256);
+	json_write_string(&w, p->o->ko.topic, strlen(p->o->ko.topic), &bad);
+	wbuf_putc(&w, '\0');
+	fprintf(fp, "{\"topic\":%s,\"read\":%llu,\"delivered\":%llu,"
+	    "\"failed\":%llu,\"possibly_persisted\":%llu,\"batches\":%llu,"
+	    "\"seconds\":%.3f,\"messages_per_second\":%.0f,"
+	    "\"megabytes_per_second\":%.2f,\"dead_letter\":", w.buf, p->read,
+	    p->delivered, p->failed, p->maybe, p->batches, secs,
+	    secs > 0 ? p->delivered / secs : 0,
+	    secs > 0 ? p->bytes / secs / 1e6 : 0);
+	w.len = 0;
+	if (p->kept > 0)
+		json_write_string(&w, p->o->dead_letter, strlen(p->o->dead_letter),
+		    &bad);
+	else
+		wbuf_puts(&w, "null");
+	wbuf_putc(&w, '\0');
+	fprintf(fp, "%s}\n", w.buf);
+	wbuf_free(&w);
+	if (fclose(fp) == EOF)
+		warn("%s", p->o->stats);
+}
+
+/* Prints the summary; returns the exit status. */
+int
+summarize(struct pub *p)
+{
+	double secs = kafka_now() - p->started;
+	unsigned long long missing;
+	int dl_error = 0;
+
+	if (p->dl != NULL && fclose(p->dl) == EOF) {
+		warn("%s", p->o->dead_letter);
+		dl_error = 1;
+	}
+	missing = p->read - p->delivered - p->failed;
+	fprintf(stderr, "kpublish: %llu read, %llu delivered, %llu failed, "
+	    "%llu batch%s, %.2f s, %.0f msg/s, %.1f MB/s\n", p->read,
+	    p->delivered, p->failed, p->batches, p->batches == 1 ? "" : "es",
+	    secs, secs > 0 ? p->delivered / secs : 0,
+	    secs > 0 ? p->bytes / secs / 1e6 : 0);
+	if (p->kept > 0)
+		warnx("%llu line%s not delivered kept in %s%s", p->kept,
+		    p->kept == 1 ? "" : "s", p->o->dead_letter, dl_error ?
+		    " (but closing it failed)" : "");
+	if (p->maybe > 0)
+		warnx("%llu of the failed may be in the topic all the same",
+		    p->maybe);
+	if (p->lost > 0)
+		warnx("%llu line%s not delivered could not be kept", p->lost,
+		    p->lost == 1 ? "" : "s");
+	if (missing > 0)
+		warnx("%llu line%s unaccounted for", missing, missing == 1 ? "" : "s");
+	if (p->o->stats != NULL)
+		write_stats(p, secs);
+	if (p->failed > 0 || missing > 0 || p->input_error || dl_error ||
+	    sig_caught || p->fatal)
+		return EXIT_FAIL;
+	return EXIT_OK;
+}

@@ -1,0 +1,99 @@
+/*
+ * kpublish's message keys: the value of the first listed field present and
+ * not null in the line's JSON object, read while the line is checked.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+#include "kpublish.h"
+
+void
+key_init(struct keys *k, const char *fields)
+{
+	char *list = xstrdup(fields), *f, *save = NULL;
+
+	memset(k, 0, sizeof(*k));
+	for (f = strtok_r(list, ",", &save); f != NULL;
+	    f = strtok_r(NULL, ",", &save)) {
+		k->names = xrealloc(k->names, (k->n + 1) * sizeof(*k->names));
+		k->lens = xrealloc(k->lens, (k->n + 1) * sizeof(*k->lens));
+		k->names[k->n] = xstrdup(f);
+		k->lens[k->n] = strlen(f);
+		if (k->lens[k->n] > k->maxlen)
+			k->maxlen = k->lens[k->n];
+		k->n++;
+	}
+	free(list);
+	k->cap = k->maxlen + 8;
+	k->buf = xmalloc(k->cap);
+}
+
+void
+key_free(struct keys *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		free(k->names[i]);
+	free(k->names);
+	free(k->lens);
+	free(k->buf);
+}
+
+static void
+on_member(void *ctx, const struct json_member *m)
+{
+	struct keys *k = ctx;
+	const char *name = m->key;
+	long len = (long)m->keylen;
+	char tmp[256];
+	size_t i;
+
+	if (m->vallen == 4 && memcmp(m->val, "null", 4) == 0)
+		return;
+	if (m->key_escaped) {
+		len = json_unescape(m->key, m->keylen, tmp, sizeof(tmp));
+		name = tmp;
+	}
+	for (i = 0; i < k->best; i++) {
+		if ((size_t)len == k->lens[i] &&
+		    memcmp(name, k->names[i], k->lens[i]) == 0) {
+			k->best = i;
+			k->val = m->val;
+			k->vallen = m->vallen;
+			return;
+		}
+	}
+}
+
+const char *
+key_find(struct keys *k, const char *line, size_t len, const char **key,
+    size_t *keylen)
+{
+	const char *why;
+	size_t close, pos;
+	long n;
+
+	k->best = k->n;
+	k->val = NULL;
+	if ((why = json_check_object(line, len, on_member, k, &close, &pos)) != NULL)
+		return why;
+	*key = NULL;
+	*keylen = 0;
+	if (k->val == NULL)
+		return NULL;
+	if (k->val[0] != '"') {		/* a number (or other value) as its text */
+		*key = k->val;
+		*keylen = k->vallen;
+		return NULL;
+	}
+	if (k->cap < k->vallen + 8) {
+		k->cap = k->vallen + 8;
+		k->buf = xrealloc(k->buf, k->cap);
+	}
+	n = json_unescape(k->val + 1, k->vallen - 2, k->buf, k->cap);
+	*key = k->buf;
+	*keylen = (size_t)n;
+	return NULL;
+}
