@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""A stand-in for Kaggle's download API and its storage, on loopback only.
+
+The API (127.0.0.1) answers /api/v1/datasets/download/OWNER/SLUG with a
+redirect to the storage host (127.0.0.2), as Kaggle does with Google Cloud
+Storage. OWNER names the scenario a test wants. Every request is logged as
+one JSON line to DIR/log, including whether an Authorization header came.
+Usage: kaggle-stub.py DIR   (serves DIR/data.zip; writes DIR/ports)
+"""
+import base64, hashlib, http.server, json, os, sys, threading, time, zlib
+
+DIR = sys.argv[1]
+DATA = open(os.path.join(DIR, "data.zip"), "rb").read()
+ETAG = '"v1-%s"' % hashlib.md5(DATA).hexdigest()[:12]
+LAST_MODIFIED = "Tue, 01 Sep 2026 10:00:00 GMT"
+COUNTS = {}
+LOCK = threading.Lock()
+storage_port = None
+
+
+def crc32c(data):
+    crc = 0xFFFFFFFF
+    for b in data:
+        crc ^= b
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
+    return crc ^ 0xFFFFFFFF
+
+
+CRC = base64.b64encode(crc32c(DATA).to_bytes(4, "big")).decode()
+MD5 = base64.b64encode(hashlib.md5(DATA).digest()).decode()
+BAD_MD5 = base64.b64encode(hashlib.md5(b"other").digest()).decode()
+
+
+def count(key):
+    with LOCK:
+        COUNTS[key] = COUNTS.get(key, 0) + 1
+        return COUNTS[key]
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def log(self, role):
+        entry = {"role": role, "path": self.path,
+                 "auth": self.headers.get("Authorization"),
+                 "range": self.headers.get("Range"),
+                 "if_none_match": self.headers.get("If-None-Match")}
+        with LOCK, open(os.path.join(DIR, "log"), "a") as f:
+            f.write(json.dumps(entry) + "\n")
+
+    def status(self, code, headers=(), body=b""):
+        self.send_response(code)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        if self.server.role == "api":
+            self.api()
+        else:
+            self.storage()
+
+    def api(self):
+        self.log("api")
+        parts = self.path.split("?")[0].split("/")
+        if parts[1:5] != ["api", "v1", "datasets", "download"] or len(parts) != 7:
+            return self.status(404, body=b'{"message":"not found"}')
+        owner = parts[5]
+        n = count("api-" + owner)
+        auth = self.headers.get("Authorization")
+        if owner == "basic" and auth != "Basic " + base64.b64encode(b"alice:s3cr3t-key").decode():
+            return self.status(401, body=b'{"message":"Unauthenticated"}')
+        if owner == "bearer" and auth != "Bearer tok-S3CRET":
+            return self.status(401, body=b'{"message":"Unauthenticated"}')
+        if owner.startswith("s") and owner[1:].isdigit():
+            return self.status(int(owner[1:]), body=b'{"message":"no"}')
+        if owner == "busy" and n == 1:
+            return self.status(429, [("Retry-After", "1")])
+        if owner == "flaky" and n <= 2:
+            return self.status(500 if n == 1 else 503)
+        if owner == "down":
+            return self.status(503)
+        loc = "http://127.0.0.2:%d/storage/%s/data.zip?X-Goog-Signature=SIGNED-SECRET" % (storage_port, owner)
+        self.status(302, [("Location", loc)])
+
+    def storage(self):
+        self.log("storage")
+        owner = self.path.split("/")[2]
+        n = count("storage-" + owner)
+        if self.headers.get("If-None-Match") == ETAG:
+            return self.status(304, [("ETag", ETAG)])
+        start = 0
+        rng = self.headers.get("Range")
+        if rng and not owner.startswith("norange") and self.headers.get("If-Range") in (ETAG, LAST_MODIFIED):
+            start = int(rng.split("=")[1].split("-")[0])
+        body = DATA[start:]
+        self.send_response(206 if start else 200)
+        self.send_header("Content-Length", str(len(body)))
+        if start:
+            self.send_header("Content-Range", "bytes %d-%d/%d" % (start, len(DATA) - 1, len(DATA)))
+        self.send_header("Accept-Ranges", "bytes")
+        self.send_header("ETag", ETAG)
+        self.send_header("Last-Modified", LAST_MODIFIED)
+        self.send_header("x-goog-hash", "crc32c=" + CRC)
+        self.send_header("x-goog-hash", "md5=" + (BAD_MD5 if owner == "md5bad" else MD5))
+        self.end_headers()
+        cut = None
+        if owner.startswith(("cut", "norange")) and n == 1:
+            cut = len(body) // 2
+        if owner == "short":
+            cut = max(len(body) - 10, 0)
+        if cut is not None:
+            self.wfile.write(body[:cut])
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        self.wfile.write(body)
+
+
+def serve(host, role):
+    srv = http.server.ThreadingHTTPServer((host, 0), Handler)
+    srv.role = role
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv.server_address[1]
+
+
+storage_port = serve("127.0.0.2", "storage")
+api_port = serve("127.0.0.1", "api")
+with open(os.path.join(DIR, "ports.tmp"), "w") as f:
+    f.write("%d %d\n" % (api_port, storage_port))
+os.rename(os.path.join(DIR, "ports.tmp"), os.path.join(DIR, "ports"))
+deadline = time.time() + 600        # never outlives a test run
+while time.time() < deadline and os.path.exists(os.path.join(DIR, "data.zip")):
+    time.sleep(0.2)

@@ -1,0 +1,83 @@
+/* kfetch's parts: the download loop (kfetch.c), HTTP callbacks and checks
+ * (kfetch_http.c), credentials and the cache (kfetch_store.c). */
+#ifndef KFETCH_H
+#define KFETCH_H
+
+#include <curl/curl.h>
+#include <stdint.h>
+
+#include "util.h"
+
+struct opts {
+	const char *target;	/* OWNER/SLUG or URL */
+	const char *out;	/* -o, or NULL for stdout */
+	const char *cacert;
+	long	 version;	/* 0: latest */
+	long	 retries;
+	double	 timeout, retry_delay;
+	int	 no_cache, force, quiet, verbose, is_url;
+};
+
+struct creds {
+	int	 kind;		/* CREDS_NONE, CREDS_BEARER, CREDS_BASIC */
+	char	*user, *secret;
+	char	*source;	/* where they were read, for messages */
+};
+enum { CREDS_NONE, CREDS_BEARER, CREDS_BASIC };
+
+struct cache {
+	char	*dir;		/* NULL: no cache */
+	char	*data, *meta, *tmp;
+	char	 etag[256], last_modified[128];
+	int	 valid;		/* data and meta present */
+};
+
+/* One response's headers, reset at each status line. */
+struct resp {
+	long	 status;
+	uint64_t length, range_start, range_total;
+	int	 has_length, has_range, ranges, started, logged;
+	char	 etag[256], last_modified[128], location_host[256];
+	unsigned char md5[16];
+	uint32_t crc32c;
+	int	 has_md5, has_crc32c;
+};
+
+struct fetch {
+	const struct opts *o;
+	CURL	*curl;
+	struct creds creds;
+	struct cache cache;
+	char	*api_url, *resume_url, *label;
+	int	 out_fd, cache_fd;
+	char	*part;		/* FILE.part with -o */
+	struct resp r;
+	uint64_t written, expected;
+	int	 expected_known, restart_refused;
+	struct md5 md5;
+	uint32_t crc;
+	double	 started, next_progress;
+	int	 progress;
+	struct curl_slist *headers;
+};
+
+/* kfetch_http.c */
+size_t	 on_header(char *buf, size_t size, size_t n, void *ctx);
+size_t	 on_body(char *buf, size_t size, size_t n, void *ctx);
+int	 on_progress(void *ctx, curl_off_t total, curl_off_t now, curl_off_t ut,
+	    curl_off_t un);
+void	 reset_output(struct fetch *f);
+const char *check_integrity(struct fetch *f);
+void	 write_all(int fd, const char *name, const void *buf, size_t n);
+
+/* kfetch_store.c */
+void	 creds_find(struct creds *c);
+void	 creds_free(struct creds *c);
+void	 cache_open(struct cache *c, const struct opts *o);
+void	 cache_free(struct cache *c);
+int	 cache_begin(struct cache *c);
+void	 cache_commit(struct fetch *f);
+void	 cache_abort(struct fetch *f);
+int	 cache_serve(struct fetch *f);
+
+#endif

@@ -1,0 +1,260 @@
+/*
+ * kfetch's libcurl callbacks: response headers (length, range, validators,
+ * Google's x-goog-hash), the body (to the output and the cache, hashed as
+ * it goes), the progress line, and the final integrity check.
+ */
+#include <err.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kfetch.h"
+
+void
+write_all(int fd, const char *name, const void *buf, size_t n)
+{
+	const char *p = buf;
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			err(EXIT_FAIL, "%s", name);
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void
+copy_value(char *dst, size_t cap, const char *v, size_t n)
+{
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, v, n);
+	dst[n] = '\0';
+}
+
+/* x-goog-hash: crc32c=BASE64,md5=BASE64 (one header or several). */
+static void
+parse_goog_hash(struct resp *r, const char *v, size_t n)
+{
+	const char *p = v, *end = v + n, *comma;
+	unsigned char buf[16];
+	size_t len;
+
+	while (p < end) {
+		while (p < end && (*p == ' ' || *p == ','))
+			p++;
+		comma = memchr(p, ',', (size_t)(end - p));
+		len = comma ? (size_t)(comma - p) : (size_t)(end - p);
+		if (len > 4 && strncasecmp(p, "md5=", 4) == 0 &&
+		    base64_decode(p + 4, len - 4, buf, 16) == 16) {
+			memcpy(r->md5, buf, 16);
+			r->has_md5 = 1;
+		} else if (len > 7 && strncasecmp(p, "crc32c=", 7) == 0 &&
+		    base64_decode(p + 7, len - 7, buf, 4) == 4) {
+			r->crc32c = (uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 |
+			    (uint32_t)buf[2] << 8 | buf[3];
+			r->has_crc32c = 1;
+		}
+		p += len;
+	}
+}
+
+static void
+parse_header(struct resp *r, const char *name, size_t nlen, const char *v,
+    size_t vlen)
+{
+	const char *slash, *host, *end;
+	unsigned long long a, total;
+
+#define IS(s) (nlen == sizeof(s) - 1 && strncasecmp(name, s, nlen) == 0)
+	if (IS("content-length")) {
+		r->length = strtoull(v, NULL, 10);
+		r->has_length = 1;
+	} else if (IS("content-range") && vlen > 6 &&
+	    sscanf(v, "bytes %llu-%*u/%llu", &a, &total) == 2) {
+		r->range_start = a;
+		r->range_total = total;
+		r->has_range = 1;
+	} else if (IS("accept-ranges"))
+		r->ranges = vlen >= 5 && strncasecmp(v, "bytes", 5) == 0;
+	else if (IS("etag"))
+		copy_value(r->etag, sizeof(r->etag), v, vlen);
+	else if (IS("last-modified"))
+		copy_value(r->last_modified, sizeof(r->last_modified), v, vlen);
+	else if (IS("x-goog-hash"))
+		parse_goog_hash(r, v, vlen);
+	else if (IS("location")) {
+		/* Only the host is logged: the signed URL is a credential. */
+		host = v;
+		end = v + vlen;
+		if ((slash = strstr(v, "://")) != NULL && slash < end)
+			host = slash + 3;
+		for (slash = host; slash < end && *slash != '/' && *slash != '?';)
+			slash++;
+		copy_value(r->location_host, sizeof(r->location_host), host,
+		    (size_t)(slash - host));
+	}
+#undef IS
+}
+
+size_t
+on_header(char *buf, size_t size, size_t n, void *ctx)
+{
+	struct fetch *f = ctx;
+	size_t len = size * n, vlen;
+	char *colon, *v;
+	long status;
+
+	if (len > 5 && strncmp(buf, "HTTP/", 5) == 0) {
+		memset(&f->r, 0, sizeof(f->r));
+		if (sscanf(buf, "HTTP/%*s %ld", &status) == 1)
+			f->r.status = status;
+		return len;
+	}
+	if ((colon = memchr(buf, ':', len)) == NULL)
+		return len;
+	v = colon + 1;
+	vlen = len - (size_t)(v - buf);
+	while (vlen > 0 && (*v == ' ' || *v == '\t')) {
+		v++;
+		vlen--;
+	}
+	while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' ||
+	    v[vlen - 1] == ' '))
+		vlen--;
+	parse_header(&f->r, buf, (size_t)(colon - buf), v, vlen);
+	if (f->r.location_host[0] != '\0' && f->o->verbose && !f->r.logged) {
+		warnx("redirected to %s", f->r.location_host);
+		f->r.logged = 1;
+	}
+	return len;
+}
+
+/* Starts the output again from its first byte (a file only). */
+void
+reset_output(struct fetch *f)
+{
+	if (f->out_fd != STDOUT_FILENO) {
+		if (ftruncate(f->out_fd, 0) == -1 || lseek(f->out_fd, 0, SEEK_SET) == -1)
+			err(EXIT_FAIL, "%s", f->part);
+	}
+	if (f->cache_fd != -1 && (ftruncate(f->cache_fd, 0) == -1 ||
+	    lseek(f->cache_fd, 0, SEEK_SET) == -1))
+		err(EXIT_FAIL, "%s", f->cache.tmp);
+	f->written = 0;
+	f->expected_known = 0;
+	md5_init(&f->md5);
+	f->crc = 0;
+}
+
+/* The first body bytes of a response: is it the start, or the rest? */
+static int
+body_starts(struct fetch *f)
+{
+	if (f->r.status == 206 && f->r.has_range &&
+	    f->r.range_start == f->written) {
+		f->expected = f->r.range_total;
+		f->expected_known = 1;
+		return 0;
+	}
+	if (f->written > 0) {
+		/* The range was ignored, or the file changed meanwhile. */
+		if (f->out_fd == STDOUT_FILENO) {
+			f->restart_refused = 1;
+			return -1;
+		}
+		if (f->o->verbose)
+			warnx("the server sent the whole file again: starting over");
+		reset_output(f);
+	}
+	f->expected = f->r.length;
+	f->expected_known = f->r.has_length;
+	return 0;
+}
+
+size_t
+on_body(char *buf, size_t size, size_t n, void *ctx)
+{
+	struct fetch *f = ctx;
+	size_t len = size * n;
+
+	if (f->r.status != 0 && f->r.status != 200 && f->r.status != 206)
+		return len;	/* an error page: not data (0: file://) */
+	if (!f->r.started) {
+		if (body_starts(f) == -1)
+			return 0;
+		f->r.started = 1;
+	}
+	write_all(f->out_fd, f->out_fd == STDOUT_FILENO ? "<stdout>" : f->part,
+	    buf, len);
+	if (f->cache_fd != -1)
+		write_all(f->cache_fd, f->cache.tmp, buf, len);
+	md5_update(&f->md5, buf, len);
+	f->crc = crc32c_update(f->crc, buf, len);
+	f->written += len;
+	return len;
+}
+
+int
+on_progress(void *ctx, curl_off_t total, curl_off_t now, curl_off_t ut,
+    curl_off_t un)
+{
+	struct fetch *f = ctx;
+	double t, rate, all, have;
+	struct timespec ts;
+
+	(void)ut;
+	(void)un;
+	if (sig_caught)
+		return 1;
+	if (!f->progress)
+		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	t = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	if (t < f->next_progress)
+		return 0;
+	f->next_progress = t + 0.25;
+	have = (double)f->written;
+	all = f->expected_known ? (double)f->expected : (double)total +
+	    (double)(f->written - (uint64_t)now);
+	rate = have / (t - f->started > 0.001 ? t - f->started : 0.001);
+	if (all > 0)
+		progress_show("kfetch: %.1f of %.1f MB (%.0f%%), %.1f MB/s, "
+		    "%.0f s left", have / 1e6, all / 1e6, 100 * have / all,
+		    rate / 1e6, rate > 0 ? (all - have) / rate : 0);
+	else
+		progress_show("kfetch: %.1f MB, %.1f MB/s", have / 1e6, rate / 1e6);
+	return 0;
+}
+
+/* NULL when the bytes are complete and match the server's checksums. */
+const char *
+check_integrity(struct fetch *f)
+{
+	static char why[160];
+	unsigned char sum[16];
+	struct md5 copy;
+
+	if (f->expected_known && f->written != f->expected) {
+		snprintf(why, sizeof(why), "received %llu bytes, expected %llu",
+		    (unsigned long long)f->written,
+		    (unsigned long long)f->expected);
+		return why;
+	}
+	if (f->r.has_md5) {
+		copy = f->md5;
+		md5_final(&copy, sum);
+		if (memcmp(sum, f->r.md5, 16) != 0)
+			return "MD5 checksum mismatch (x-goog-hash)";
+	}
+	if (f->r.has_crc32c && f->crc != f->r.crc32c)
+		return "CRC32C checksum mismatch (x-goog-hash)";
+	return NULL;
+}

@@ -1,0 +1,296 @@
+/*
+ * kfetch's credentials (Kaggle's own order of precedence) and its cache of
+ * completed downloads, revalidated with the server's validators.
+ */
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kfetch.h"
+
+static char *
+join(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *s = xmalloc(n);
+
+	snprintf(s, n, "%s/%s", a, b);
+	return s;
+}
+
+struct json_pick {
+	char	*user, *key;
+};
+
+static char *
+json_string_value(const struct json_member *m)
+{
+	char *s;
+	long n;
+
+	if (m->vallen < 2 || m->val[0] != '"')
+		return NULL;
+	s = xmalloc(m->vallen + 8);
+	n = json_unescape(m->val + 1, m->vallen - 2, s, m->vallen + 8);
+	s[n < 0 ? 0 : n] = '\0';
+	return s;
+}
+
+static void
+pick_member(void *ctx, const struct json_member *m)
+{
+	struct json_pick *p = ctx;
+
+	if (m->keylen == 8 && memcmp(m->key, "username", 8) == 0) {
+		free(p->user);
+		p->user = json_string_value(m);
+	} else if (m->keylen == 3 && memcmp(m->key, "key", 3) == 0) {
+		free(p->key);
+		p->key = json_string_value(m);
+	}
+}
+
+/* kaggle.json: {"username": ..., "key": ...}. The key is never printed. */
+static int
+read_kaggle_json(struct creds *c, const char *path)
+{
+	struct json_pick p = { NULL, NULL };
+	struct stat st;
+	char *text;
+	size_t end, pos;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY)) == -1)
+		return 0;
+	if (fstat(fd, &st) == -1 || st.st_size > 65536)
+		errx(EXIT_FAIL, "%s: not a kaggle.json file", path);
+	if (st.st_mode & 077)
+		warnx("warning: %s is readable by other users; chmod 600 %s",
+		    path, path);
+	text = xmalloc((size_t)st.st_size + 1);
+	n = read(fd, text, (size_t)st.st_size);
+	close(fd);
+	if (n < 0 || json_check_object(text, (size_t)n, pick_member, &p, &end,
+	    &pos) != NULL || p.user == NULL || p.key == NULL)
+		errx(EXIT_FAIL, "%s: expected {\"username\": ..., \"key\": ...}",
+		    path);
+	free(text);
+	c->kind = CREDS_BASIC;
+	c->user = p.user;
+	c->secret = p.key;
+	c->source = xstrdup(path);
+	return 1;
+}
+
+void
+creds_find(struct creds *c)
+{
+	const char *token = getenv("KAGGLE_API_TOKEN");
+	const char *user = getenv("KAGGLE_USERNAME"), *key = getenv("KAGGLE_KEY");
+	const char *dir = getenv("KAGGLE_CONFIG_DIR"), *home = getenv("HOME");
+	char *path;
+
+	memset(c, 0, sizeof(*c));
+	if (token != NULL && *token != '\0') {
+		c->kind = CREDS_BEARER;
+		c->secret = xstrdup(token);
+		c->source = xstrdup("KAGGLE_API_TOKEN");
+		return;
+	}
+	if (user != NULL && *user != '\0' && key != NULL && *key != '\0') {
+		c->kind = CREDS_BASIC;
+		c->user = xstrdup(user);
+		c->secret = xstrdup(key);
+		c->source = xstrdup("KAGGLE_USERNAME and KAGGLE_KEY");
+		return;
+	}
+	if (dir != NULL && *dir != '\0') {
+		path = join(dir, "kaggle.json");
+		if (read_kaggle_json(c, path)) {
+			free(path);
+			return;
+		}
+		free(path);
+	}
+	if (home != NULL && *home != '\0') {
+		path = join(home, ".kaggle/kaggle.json");
+		if (read_kaggle_json(c, path)) {
+			free(path);
+			return;
+		}
+		free(path);
+	}
+	c->source = xstrdup("no credentials (anonymous)");
+}
+
+void
+creds_free(struct creds *c)
+{
+	if (c->secret != NULL)
+		memset(c->secret, 0, strlen(c->secret));
+	free(c->user);
+	free(c->secret);
+	free(c->source);
+}
+
+static void
+mkdirs(char *path)
+{
+	char *p;
+
+	for (p = path + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0700) == -1 && errno != EEXIST)
+			err(EXIT_FAIL, "%s", path);
+		*p = '/';
+	}
+	if (mkdir(path, 0700) == -1 && errno != EEXIST)
+		err(EXIT_FAIL, "%s", path);
+}
+
+static void
+read_meta(struct cache *c)
+{
+	FILE *fp = fopen(c->meta, "r");
+	char line[512];
+	size_t n;
+
+	if (fp == NULL)
+		return;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		n = strcspn(line, "\n");
+		line[n] = '\0';
+		if (strncmp(line, "etag=", 5) == 0)
+			snprintf(c->etag, sizeof(c->etag), "%.255s", line + 5);
+		else if (strncmp(line, "last-modified=", 14) == 0)
+			snprintf(c->last_modified, sizeof(c->last_modified), "%.127s",
+			    line + 14);
+	}
+	fclose(fp);
+	c->valid = access(c->data, R_OK) == 0;
+}
+
+/* $XDG_CACHE_HOME/kfetch/OWNER/SLUG/VERSION/, for Kaggle datasets only. */
+void
+cache_open(struct cache *c, const struct opts *o)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	char *base, *sub, ver[32];
+	size_t n;
+
+	memset(c, 0, sizeof(*c));
+	if (o->no_cache || o->is_url)
+		return;
+	if (xdg != NULL && *xdg == '/')
+		base = join(xdg, "kfetch");
+	else if (home != NULL && *home != '\0')
+		base = join(home, ".cache/kfetch");
+	else
+		return;
+	if (o->version > 0)
+		snprintf(ver, sizeof(ver), "v%ld", o->version);
+	else
+		snprintf(ver, sizeof(ver), "latest");
+	n = strlen(o->target) + strlen(ver) + 2;
+	sub = xmalloc(n);
+	snprintf(sub, n, "%s/%s", o->target, ver);
+	c->dir = join(base, sub);
+	free(base);
+	free(sub);
+	c->data = join(c->dir, "data");
+	c->meta = join(c->dir, "meta");
+	c->tmp = join(c->dir, "data.part");
+	read_meta(c);
+}
+
+void
+cache_free(struct cache *c)
+{
+	free(c->dir);
+	free(c->data);
+	free(c->meta);
+	free(c->tmp);
+}
+
+/* Returns a descriptor for the copy being made, or -1 when not caching. */
+int
+cache_begin(struct cache *c)
+{
+	int fd;
+
+	if (c->dir == NULL)
+		return -1;
+	mkdirs(c->dir);
+	if ((fd = open(c->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1)
+		warn("%s (not caching)", c->tmp);
+	return fd;
+}
+
+void
+cache_commit(struct fetch *f)
+{
+	struct cache *c = &f->cache;
+	FILE *fp;
+
+	if (f->cache_fd == -1)
+		return;
+	if (close(f->cache_fd) == -1 || rename(c->tmp, c->data) == -1) {
+		warn("%s (not cached)", c->data);
+		unlink(c->tmp);
+		f->cache_fd = -1;
+		return;
+	}
+	f->cache_fd = -1;
+	if ((fp = fopen(c->meta, "w")) == NULL) {
+		warn("%s", c->meta);
+		return;
+	}
+	fprintf(fp, "etag=%s\nlast-modified=%s\nsize=%llu\n", f->r.etag,
+	    f->r.last_modified, (unsigned long long)f->written);
+	if (fclose(fp) == EOF)
+		warn("%s", c->meta);
+}
+
+void
+cache_abort(struct fetch *f)
+{
+	if (f->cache_fd == -1)
+		return;
+	close(f->cache_fd);
+	unlink(f->cache.tmp);
+	f->cache_fd = -1;
+}
+
+/* Copies the cached file to the output. */
+int
+cache_serve(struct fetch *f)
+{
+	char buf[65536];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(f->cache.data, O_RDONLY)) == -1) {
+		warn("%s", f->cache.data);
+		return -1;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		write_all(f->out_fd, f->out_fd == STDOUT_FILENO ? "<stdout>" :
+		    f->part, buf, (size_t)n);
+		f->written += (uint64_t)n;
+	}
+	close(fd);
+	if (n == -1) {
+		warn("%s", f->cache.data);
+		return -1;
+	}
+	return 0;
+}
