@@ -52,6 +52,10 @@ test: all
 	@scripts/install-deps test
 	tests/run
 
+test-spark: all
+	@scripts/install-deps test spark
+	tests/run tests/kafka-spark
+
 bench: all
 	@scripts/install-deps bench
 	scripts/bench
@@ -83,4 +87,4 @@ install: all
 clean:
 	rm -rf bin build build-san
 
-.PHONY: all deps-build test bench demo run fuzz lint install clean FORCE
+.PHONY: all deps-build test test-spark bench demo run fuzz lint install clean FORCE

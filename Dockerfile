@@ -1,0 +1,22 @@
+# The tools in a container: build them, then run the pipeline.
+# The tested path is the local one (make demo); this is for Docker users.
+FROM debian:12-slim AS build
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        gcc make pkg-config librdkafka-dev libcurl4-openssl-dev libarchive-dev \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY Makefile config.mk ./
+COPY lib lib
+COPY tools tools
+COPY man man
+COPY scripts scripts
+RUN touch scripts/install-deps && make deps-build=: all SHELL=/bin/sh \
+        && make install PREFIX=/usr/local
+
+FROM debian:12-slim
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        librdkafka1 libcurl4 libarchive13 ca-certificates jq \
+    && rm -rf /var/lib/apt/lists/*
+COPY --from=build /usr/local /usr/local
+COPY scripts/spotify-to-kafka scripts/verify-topic /usr/local/bin/
+ENTRYPOINT ["spotify-to-kafka"]
