@@ -10,8 +10,7 @@ COPY lib lib
 COPY tools tools
 COPY man man
 COPY scripts scripts
-RUN touch scripts/install-deps && make deps-build=: all SHELL=/bin/sh \
-        && make install PREFIX=/usr/local
+RUN make && make install PREFIX=/usr/local
 
 FROM debian:12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
