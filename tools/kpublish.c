@@ -296,5 +296,6 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < p.nfiles; i++)
 		free(p.files[i]);
 	free(p.files);
+	free(o.dead_letter);
 	return status;
 }
