@@ -137,6 +137,38 @@ log_line(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 	warnx("librdkafka: %s: %s", fac, buf);
 }
 
+/*
+ * Authentication and TLS failures do not mend by waiting, though librdkafka
+ * keeps trying: they end the run at once, with librdkafka's reason (which
+ * never holds the password).
+ */
+void
+kafka_check_error(int code, const char *reason)
+{
+	if (code == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
+		warnx("authentication failed: %s", reason);
+		if (strstr(reason, "SCRAM") != NULL && rd_kafka_version() < 0x020601ff)
+			warnx("note: librdkafka %s cannot use SCRAM with Kafka 4 "
+			    "brokers (fixed in librdkafka 2.6.1)",
+			    rd_kafka_version_str());
+		exit(EXIT_FAIL);
+	}
+	if (code == RD_KAFKA_RESP_ERR__SSL) {
+		warnx("TLS failed: %s", reason);
+		exit(EXIT_FAIL);
+	}
+}
+
+static void
+on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
+{
+	(void)rk;
+	(void)opaque;
+	kafka_check_error(code, reason);
+	if (log_verbose)
+		warnx("%s", reason);
+}
+
 rd_kafka_conf_t *
 kafka_conf_new(const struct kafka_opts *ko)
 {
@@ -145,6 +177,7 @@ kafka_conf_new(const struct kafka_opts *ko)
 	log_verbose = ko->verbose;
 	log_quiet = ko->quiet;
 	rd_kafka_conf_set_log_cb(conf, log_line);
+	rd_kafka_conf_set_error_cb(conf, on_error);
 	kafka_conf_set(conf, "bootstrap.servers", ko->brokers, "-b");
 	kafka_conf_set(conf, "client.id", "kafka-tools", "client.id");
 	return conf;
@@ -192,6 +225,7 @@ kafka_wait_topic(rd_kafka_t *rk, const struct kafka_opts *ko)
 			if (n > 0)
 				break;
 		}
+		rd_kafka_poll(rk, 0);	/* serves the error callback */
 		if (sig_caught || kafka_now() + wait > deadline)
 			break;
 		if (!ko->quiet)

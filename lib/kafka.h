@@ -25,6 +25,7 @@ void	 kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *val,
 	    const char *where);
 void	 kafka_conf_arg(rd_kafka_conf_t *conf, const char *kv);
 void	 kafka_conf_file(rd_kafka_conf_t *conf, const char *path);
+void	 kafka_check_error(int code, const char *reason);
 /* Partition count of the topic, waiting for the cluster; exits 3 or 1 on failure. */
 int	 kafka_wait_topic(rd_kafka_t *rk, const struct kafka_opts *ko);
 double	 kafka_now(void);

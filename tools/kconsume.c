@@ -275,8 +275,8 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 	if (c.rk == NULL)
 		errx(EXIT_USAGE, "%s", errstr);
-	rd_kafka_poll_set_consumer(c.rk);
 	c.partitions = kafka_wait_topic(c.rk, &o.ko);
+	rd_kafka_poll_set_consumer(c.rk);
 	c.eof = calloc((size_t)c.partitions, 1);
 	if (c.eof == NULL)
 		err(EXIT_FAIL, NULL);

@@ -85,6 +85,7 @@ on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
 	struct pub *p = opaque;
 	char fatal[256];
 
+	kafka_check_error(code, reason);
 	if (code == RD_KAFKA_RESP_ERR__FATAL) {
 		rd_kafka_fatal_error(rk, fatal, sizeof(fatal));
 		warnx("fatal: %s", fatal);
