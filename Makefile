@@ -56,6 +56,10 @@ test-spark: all
 	@scripts/install-deps test spark
 	tests/run tests/kafka-spark
 
+load: all
+	@scripts/install-deps test
+	tests/run tests/load
+
 bench: all
 	@scripts/install-deps bench
 	scripts/bench
@@ -87,4 +91,4 @@ install: all
 clean:
 	rm -rf bin build build-san
 
-.PHONY: all deps-build test test-spark bench demo run fuzz lint install clean FORCE
+.PHONY: all deps-build test test-spark load bench demo run fuzz lint install clean FORCE

@@ -105,8 +105,8 @@ boolean_value(const char *s, size_t n)
 
 	if (n != 4 && n != 5)
 		return -1;
-	for (i = 0; i < 6; i++)
-		if (strlen(bool_words[i]) == n && memcmp(s, bool_words[i], n) == 0)
+	for (i = n == 4 ? 0 : 3; i < (n == 4 ? 3u : 6u); i++)
+		if (memcmp(s, bool_words[i], n) == 0)
 			return i < 3;
 	return -1;
 }

@@ -17,6 +17,7 @@ struct csv {
 	size_t	 start, end, cap;
 	int	 eof;
 	unsigned char delim;
+	unsigned char stop[256];	/* bytes that end an unquoted field */
 	unsigned long long line;	/* physical line of buf[start] */
 	unsigned long long rec_line;	/* where the last record began */
 	struct field *fields;

@@ -19,6 +19,7 @@ csv_open(struct csv *c, int fd, const char *name, unsigned char delim)
 	c->fd = fd;
 	c->name = name;
 	c->delim = delim;
+	c->stop[delim] = c->stop['\n'] = c->stop['"'] = 1;
 	c->cap = CSV_BLOCK;
 	c->buf = xmalloc(c->cap);
 	c->line = 1;
@@ -92,6 +93,7 @@ parse_record(struct csv *c, size_t *used, unsigned long long *lines)
 	const char *b = c->buf, *end = c->buf + c->end, *p = b + c->start;
 	const char *f, *q;
 	unsigned char d = c->delim;
+
 	unsigned long long nl = 0;
 	int doubled;
 
@@ -133,7 +135,13 @@ parse_record(struct csv *c, size_t *used, unsigned long long *lines)
 			}
 		} else {
 			f = p;
-			while (p < end && *p != d && *p != '\n' && *p != '"')
+			/* The hot loop: one table look-up per byte, four at a time. */
+			while (end - p >= 4 && !c->stop[(unsigned char)p[0]] &&
+			    !c->stop[(unsigned char)p[1]] &&
+			    !c->stop[(unsigned char)p[2]] &&
+			    !c->stop[(unsigned char)p[3]])
+				p += 4;
+			while (p < end && !c->stop[(unsigned char)*p])
 				p++;
 			if (p < end && *p == '"') {
 				c->error = "quote inside an unquoted field";

@@ -56,6 +56,7 @@ struct fetch {
 	int	 expected_known, restart_refused;
 	struct md5 md5;
 	uint32_t crc;
+	int	 hash_md5, hash_crc;	/* hashing since the first byte */
 	double	 started, next_progress;
 	int	 progress;
 	struct curl_slist *headers;

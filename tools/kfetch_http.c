@@ -158,6 +158,14 @@ reset_output(struct fetch *f)
 static int
 body_starts(struct fetch *f)
 {
+	/*
+	 * Checksums cost more than the copy: computed only when the server
+	 * sent them, and only when they can cover the file from its start.
+	 */
+	if (f->written == 0) {
+		f->hash_md5 = f->r.has_md5;
+		f->hash_crc = f->r.has_crc32c;
+	}
 	if (f->r.status == 206 && f->r.has_range &&
 	    f->r.range_start == f->written) {
 		f->expected = f->r.range_total;
@@ -196,8 +204,10 @@ on_body(char *buf, size_t size, size_t n, void *ctx)
 	    buf, len);
 	if (f->cache_fd != -1)
 		write_all(f->cache_fd, f->cache.tmp, buf, len);
-	md5_update(&f->md5, buf, len);
-	f->crc = crc32c_update(f->crc, buf, len);
+	if (f->hash_md5)
+		md5_update(&f->md5, buf, len);
+	if (f->hash_crc)
+		f->crc = crc32c_update(f->crc, buf, len);
 	f->written += len;
 	return len;
 }
@@ -248,13 +258,13 @@ check_integrity(struct fetch *f)
 		    (unsigned long long)f->expected);
 		return why;
 	}
-	if (f->r.has_md5) {
+	if (f->r.has_md5 && f->hash_md5) {
 		copy = f->md5;
 		md5_final(&copy, sum);
 		if (memcmp(sum, f->r.md5, 16) != 0)
 			return "MD5 checksum mismatch (x-goog-hash)";
 	}
-	if (f->r.has_crc32c && f->crc != f->r.crc32c)
+	if (f->r.has_crc32c && f->hash_crc && f->crc != f->r.crc32c)
 		return "CRC32C checksum mismatch (x-goog-hash)";
 	return NULL;
 }

@@ -36,7 +36,9 @@ dead_letter(struct pub *p, const char *line, size_t len)
 		if ((p->dl = fopen(p->o->dead_letter, "a")) == NULL)
 			err(EXIT_FAIL, "%s", p->o->dead_letter);
 	}
-	if (fwrite(line, 1, len, p->dl) != len || putc('\n', p->dl) == EOF) {
+	/* Flushed per line: a full disk is seen for the line it loses. */
+	if (fwrite(line, 1, len, p->dl) != len || putc('\n', p->dl) == EOF ||
+	    fflush(p->dl) == EOF) {
 		warn("%s: a line not delivered could not be kept",
 		    p->o->dead_letter);
 		p->lost++;
