@@ -72,7 +72,7 @@ run: all
 	@scripts/install-deps demo
 	scripts/run
 
-fuzz:
+fuzz: all
 	@scripts/install-deps fuzz
 	tests/fuzz/run
 
