@@ -4,6 +4,9 @@
  * stack instead of recursion so that deep nesting cannot overflow.
  */
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "util.h"
 
@@ -44,6 +47,36 @@ write_escape(struct wbuf *w, unsigned char c)
 	w->len += 2;
 }
 
+/*
+ * The first byte from i on that is not plain ASCII (a control character,
+ * a quote, a backslash, or a byte of a multibyte sequence), sixteen at a
+ * time with SSE2; the caller's loop goes on from there.
+ */
+static size_t
+plain_run(const unsigned char *u, size_t i, size_t n)
+{
+#ifdef __SSE2__
+	const __m128i space = _mm_set1_epi8(0x20);
+	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+	__m128i x;
+	int m;
+
+	/* Signed compare: bytes of 0x80 and up are negative, so "< 0x20" too. */
+	while (n - i >= 16) {
+		x = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+		m = _mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi8(x, space),
+		    _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bs))));
+		if (m != 0)
+			return i + (size_t)__builtin_ctz((unsigned)m);
+		i += 16;
+	}
+#else
+	(void)u;
+	(void)n;
+#endif
+	return i;
+}
+
 /* Writes s as a JSON string; each invalid UTF-8 byte becomes U+FFFD. */
 void
 json_write_string(struct wbuf *w, const char *s, size_t n,
@@ -54,7 +87,7 @@ json_write_string(struct wbuf *w, const char *s, size_t n,
 
 	wbuf_putc(w, '"');
 	while (i < n) {
-		for (j = i; j < n; j++) {
+		for (j = plain_run(u, i, n); j < n; j++) {
 			if (str_class[u[j]] == 0)
 				continue;
 			if (str_class[u[j]] == 1)

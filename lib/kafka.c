@@ -139,38 +139,40 @@ log_line(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 
 /*
  * Authentication and TLS failures do not mend by waiting, though librdkafka
- * keeps trying: they end the run at once, with librdkafka's reason (which
- * never holds the password).
+ * keeps trying: say so once, with librdkafka's reason (which never holds the
+ * password), and mark the run failed; the main thread ends it (exiting from
+ * a librdkafka callback would race its threads).
  */
-void
-kafka_check_error(int code, const char *reason)
+int
+kafka_setup_error(struct kafka_opts *ko, int code, const char *reason)
 {
-	if (code == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
-		warnx("authentication failed: %s", reason);
+	if (code != RD_KAFKA_RESP_ERR__AUTHENTICATION &&
+	    code != RD_KAFKA_RESP_ERR__SSL)
+		return 0;
+	if (!ko->setup_failed) {
+		if (code == RD_KAFKA_RESP_ERR__SSL)
+			warnx("TLS failed: %s", reason);
+		else
+			warnx("authentication failed: %s", reason);
 		if (strstr(reason, "SCRAM") != NULL && rd_kafka_version() < 0x020601ff)
 			warnx("note: librdkafka %s cannot use SCRAM with Kafka 4 "
 			    "brokers (fixed in librdkafka 2.6.1)",
 			    rd_kafka_version_str());
-		exit(EXIT_FAIL);
 	}
-	if (code == RD_KAFKA_RESP_ERR__SSL) {
-		warnx("TLS failed: %s", reason);
-		exit(EXIT_FAIL);
-	}
+	ko->setup_failed = 1;
+	return 1;
 }
 
 static void
 on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
 {
 	(void)rk;
-	(void)opaque;
-	kafka_check_error(code, reason);
-	if (log_verbose)
+	if (!kafka_setup_error(opaque, code, reason) && log_verbose)
 		warnx("%s", reason);
 }
 
 rd_kafka_conf_t *
-kafka_conf_new(const struct kafka_opts *ko)
+kafka_conf_new(struct kafka_opts *ko)
 {
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 
@@ -178,6 +180,7 @@ kafka_conf_new(const struct kafka_opts *ko)
 	log_quiet = ko->quiet;
 	rd_kafka_conf_set_log_cb(conf, log_line);
 	rd_kafka_conf_set_error_cb(conf, on_error);
+	rd_kafka_conf_set_opaque(conf, (void *)ko);
 	kafka_conf_set(conf, "bootstrap.servers", ko->brokers, "-b");
 	kafka_conf_set(conf, "client.id", "kafka-tools", "client.id");
 	return conf;
@@ -205,7 +208,7 @@ topic_partitions(const rd_kafka_metadata_t *md, const char *topic,
  * backoff from 0.25 s to 5 s, up to the connect timeout.
  */
 int
-kafka_wait_topic(rd_kafka_t *rk, const struct kafka_opts *ko)
+kafka_wait_topic(rd_kafka_t *rk, struct kafka_opts *ko)
 {
 	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, ko->topic, NULL);
 	const rd_kafka_metadata_t *md;
@@ -226,7 +229,7 @@ kafka_wait_topic(rd_kafka_t *rk, const struct kafka_opts *ko)
 				break;
 		}
 		rd_kafka_poll(rk, 0);	/* serves the error callback */
-		if (sig_caught || kafka_now() + wait > deadline)
+		if (sig_caught || ko->setup_failed || kafka_now() + wait > deadline)
 			break;
 		if (!ko->quiet)
 			warnx("waiting for %s (attempt %d: %s)", reached ?
@@ -238,6 +241,9 @@ kafka_wait_topic(rd_kafka_t *rk, const struct kafka_opts *ko)
 	rd_kafka_topic_destroy(rkt);
 	if (n > 0)
 		return n;
+	rd_kafka_destroy(rk);	/* before exit: its threads must not outlive main */
+	if (ko->setup_failed || sig_caught)
+		exit(EXIT_FAIL);
 	if (!reached) {
 		warnx("no broker reachable at %s within %g s", ko->brokers,
 		    ko->connect_timeout);

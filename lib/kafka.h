@@ -2,6 +2,8 @@
 #ifndef KAFKA_H
 #define KAFKA_H
 
+#include <signal.h>
+
 #include <librdkafka/rdkafka.h>
 
 struct kafka_opts {
@@ -9,6 +11,7 @@ struct kafka_opts {
 	const char *topic;
 	double	 connect_timeout;
 	int	 quiet, verbose;
+	volatile sig_atomic_t setup_failed;	/* authentication or TLS */
 };
 
 /* -X and -F options, kept in order until the configuration is made. */
@@ -20,14 +23,14 @@ struct kafka_props {
 const char *kafka_default_brokers(void);
 void	 kafka_props_add(struct kafka_props *p, int opt, const char *arg);
 void	 kafka_props_apply(rd_kafka_conf_t *conf, struct kafka_props *p);
-rd_kafka_conf_t *kafka_conf_new(const struct kafka_opts *ko);
+rd_kafka_conf_t *kafka_conf_new(struct kafka_opts *ko);
 void	 kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *val,
 	    const char *where);
 void	 kafka_conf_arg(rd_kafka_conf_t *conf, const char *kv);
 void	 kafka_conf_file(rd_kafka_conf_t *conf, const char *path);
-void	 kafka_check_error(int code, const char *reason);
+int	 kafka_setup_error(struct kafka_opts *ko, int code, const char *reason);
 /* Partition count of the topic, waiting for the cluster; exits 3 or 1 on failure. */
-int	 kafka_wait_topic(rd_kafka_t *rk, const struct kafka_opts *ko);
+int	 kafka_wait_topic(rd_kafka_t *rk, struct kafka_opts *ko);
 double	 kafka_now(void);
 void	 kafka_sleep(double seconds);
 

@@ -107,7 +107,7 @@ consume(struct consume *c)
 	int done = 0;
 
 	c->last = kafka_now();
-	while (!done && !sig_caught) {
+	while (!done && !sig_caught && !c->o->ko.setup_failed) {
 		m = rd_kafka_consumer_poll(c->rk, 100);
 		if (m != NULL) {
 			done = handle(c, m);
@@ -290,5 +290,5 @@ main(int argc, char **argv)
 	rd_kafka_destroy(c.rk);
 	wbuf_free(&c.out);
 	free(c.eof);
-	return sig_caught ? EXIT_FAIL : EXIT_OK;
+	return sig_caught || o.ko.setup_failed ? EXIT_FAIL : EXIT_OK;
 }

@@ -154,13 +154,11 @@ static enum outcome
 finish_transfer(struct fetch *f)
 {
 	const char *why;
-	char *eff = NULL;
 
 	if ((why = check_integrity(f)) != NULL) {
 		warnx("%s: %s", f->label, why);
 		return FAIL;
 	}
-	curl_easy_getinfo(f->curl, CURLINFO_EFFECTIVE_URL, &eff);
 	if (f->o->verbose)
 		warnx("done: %llu bytes in %.2f s", (unsigned long long)f->written,
 		    now() - f->started);

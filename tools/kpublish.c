@@ -87,7 +87,10 @@ on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
 	struct pub *p = opaque;
 	char fatal[256];
 
-	kafka_check_error(code, reason);
+	if (kafka_setup_error(&p->ko, code, reason)) {
+		p->fatal = 1;	/* what is in flight goes to the dead-letter file */
+		return;
+	}
 	if (code == RD_KAFKA_RESP_ERR__FATAL) {
 		rd_kafka_fatal_error(rk, fatal, sizeof(fatal));
 		warnx("fatal: %s", fatal);
@@ -271,7 +274,7 @@ start(struct pub *p, rd_kafka_conf_t *conf)
 	block_signals(SIG_UNBLOCK);
 	if (p->rk == NULL)
 		errx(EXIT_USAGE, "%s", errstr);
-	kafka_wait_topic(p->rk, &p->o->ko);
+	kafka_wait_topic(p->rk, &p->ko);
 	p->rkt = rd_kafka_topic_new(p->rk, p->o->ko.topic, NULL);
 }
 
@@ -286,6 +289,7 @@ main(int argc, char **argv)
 	conf = parse_options(&o, &argc, &argv);
 	memset(&p, 0, sizeof(p));
 	p.o = &o;
+	p.ko = o.ko;
 	p.progress = progress_wanted(0) && !o.ko.quiet;
 	key_init(&p.keys, o.key_fields);
 	sig_install();

@@ -32,6 +32,7 @@ struct keys {
 
 struct pub {
 	const struct opts *o;
+	struct kafka_opts ko;	/* a copy the error callback may mark */
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;
 	struct keys keys;
