@@ -58,6 +58,7 @@ struct wbuf {
 	int	 fd;
 	const char *name;
 };
+void	 write_full(int fd, const char *name, const void *buf, size_t n);
 void	 wbuf_init(struct wbuf *w, int fd, const char *name, size_t cap);
 void	 wbuf_flush(struct wbuf *w);
 void	 wbuf_free(struct wbuf *w);

@@ -20,20 +20,28 @@ wbuf_init(struct wbuf *w, int fd, const char *name, size_t cap)
 	w->name = name;
 }
 
+/* Writes all of buf to fd; a failed write ends the program naming name. */
+void
+write_full(int fd, const char *name, const void *buf, size_t n)
+{
+	const char *p = buf;
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1)
+			err(EXIT_FAIL, "%s", name);
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
 void
 wbuf_flush(struct wbuf *w)
 {
-	size_t off = 0;
-	ssize_t n;
-
-	while (off < w->len) {
-		n = write(w->fd, w->buf + off, w->len - off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			err(EXIT_FAIL, "%s", w->name);
-		off += (size_t)n;
-	}
+	write_full(w->fd, w->name, w->buf, w->len);
 	w->len = 0;
 }
 

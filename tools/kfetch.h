@@ -69,7 +69,6 @@ int	 on_progress(void *ctx, curl_off_t total, curl_off_t now, curl_off_t ut,
 	    curl_off_t un);
 void	 reset_output(struct fetch *f);
 const char *check_integrity(struct fetch *f);
-void	 write_all(int fd, const char *name, const void *buf, size_t n);
 
 /* kfetch_store.c */
 void	 creds_find(struct creds *c);

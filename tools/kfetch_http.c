@@ -13,23 +13,6 @@
 
 #include "kfetch.h"
 
-void
-write_all(int fd, const char *name, const void *buf, size_t n)
-{
-	const char *p = buf;
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1)
-			err(EXIT_FAIL, "%s", name);
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
 static void
 copy_value(char *dst, size_t cap, const char *v, size_t n)
 {
@@ -200,10 +183,10 @@ on_body(char *buf, size_t size, size_t n, void *ctx)
 			return 0;
 		f->r.started = 1;
 	}
-	write_all(f->out_fd, f->out_fd == STDOUT_FILENO ? "<stdout>" : f->part,
+	write_full(f->out_fd, f->out_fd == STDOUT_FILENO ? "<stdout>" : f->part,
 	    buf, len);
 	if (f->cache_fd != -1)
-		write_all(f->cache_fd, f->cache.tmp, buf, len);
+		write_full(f->cache_fd, f->cache.tmp, buf, len);
 	if (f->hash_md5)
 		md5_update(&f->md5, buf, len);
 	if (f->hash_crc)

@@ -283,7 +283,7 @@ cache_serve(struct fetch *f)
 		return -1;
 	}
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		write_all(f->out_fd, f->out_fd == STDOUT_FILENO ? "<stdout>" :
+		write_full(f->out_fd, f->out_fd == STDOUT_FILENO ? "<stdout>" :
 		    f->part, buf, (size_t)n);
 		f->written += (uint64_t)n;
 	}

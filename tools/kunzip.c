@@ -93,22 +93,6 @@ fail_member(struct unzip *u, struct archive_entry *e, const char *why)
 	free(p);
 }
 
-static void
-write_all(const char *buf, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(STDOUT_FILENO, buf, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1)
-			err(EXIT_FAIL, "<stdout>");
-		buf += w;
-		n -= (size_t)w;
-	}
-}
-
 /*
  * Reads the member's data, writing it when out is set; every negative
  * result is fatal, ARCHIVE_WARN included (a stored entry longer than it
@@ -130,7 +114,7 @@ copy_member(struct unzip *u, struct archive_entry *e, int out)
 			return -1;
 		}
 		if (out)
-			write_all(u->buf, (size_t)n);
+			write_full(STDOUT_FILENO, "<stdout>", u->buf, (size_t)n);
 	}
 	if (n < 0) {
 		fail_member(u, e, archive_error_string(u->a));
