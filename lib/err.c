@@ -24,6 +24,14 @@ usage_error(const char *usage, const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
+/* --help: the usage line, then the text describing each option; exit 0. */
+_Noreturn void
+usage_help(const char *usage, const char *text)
+{
+	printf("usage: %s\n\n%s", usage, text);
+	exit(EXIT_OK);
+}
+
 /* The name used for a file operand in messages. */
 const char *
 input_name(const char *path)

@@ -22,6 +22,17 @@ kafka_default_brokers(void)
 	return s != NULL && *s != '\0' ? s : "localhost:9092";
 }
 
+/* --version of a librdkafka tool: its own version and librdkafka's; exit 0. */
+_Noreturn void
+kafka_version(const char *prog)
+{
+	char libs[64];
+
+	snprintf(libs, sizeof(libs), "librdkafka %s", rd_kafka_version_str());
+	version_print(prog, libs);
+	exit(EXIT_OK);
+}
+
 double
 kafka_now(void)
 {

@@ -31,6 +31,7 @@ void	 kafka_conf_file(rd_kafka_conf_t *conf, const char *path);
 int	 kafka_setup_error(struct kafka_opts *ko, int code, const char *reason);
 /* Partition count of the topic, waiting for the cluster; exits 3 or 1 on failure. */
 int	 kafka_wait_topic(rd_kafka_t *rk, struct kafka_opts *ko);
+_Noreturn void kafka_version(const char *prog);
 double	 kafka_now(void);
 void	 kafka_sleep(double seconds);
 

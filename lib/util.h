@@ -20,6 +20,7 @@ enum {
 
 /* err.c: messages as "prog: ..." on stderr, built on err(3). */
 _Noreturn void usage_error(const char *usage, const char *fmt, ...);
+_Noreturn void usage_help(const char *usage, const char *text);
 const char *input_name(const char *path);
 
 /* xalloc.c: allocation that exits on failure. */

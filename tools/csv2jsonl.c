@@ -526,7 +526,7 @@ usage(int status)
 {
 	if (status != 0)
 		usage_error(USAGE, NULL);
-	printf("usage: %s\n\n"
+	usage_help(USAGE,
 	    "Convert CSV (RFC 4180) to JSON Lines, one object per record.\n\n"
 	    "  -d, --delimiter C         field delimiter, one byte (default ,; \\t for tab)\n"
 	    "      --no-header           no header: keys are _c0, _c1, ...\n"
@@ -536,8 +536,7 @@ usage(int status)
 	    "  -r, --rename-duplicates   rename repeated header names name_2, name_3, ...\n"
 	    "      --skip-bad            report and skip bad records; exit 1 at the end\n"
 	    "  -h, --help                this help\n"
-	    "      --version             version\n", USAGE);
-	exit(0);
+	    "      --version             version\n");
 }
 
 static unsigned char

@@ -209,7 +209,7 @@ usage(int status)
 {
 	if (status != 0)
 		usage_error(USAGE, NULL);
-	printf("usage: %s\n\n"
+	usage_help(USAGE,
 	    "Check that each line is a JSON object; add a timestamp and a record id.\n\n"
 	    "      --timestamp-field NAME     name of the time field (default timestamp)\n"
 	    "      --timestamp-format FMT     iso (UTC, milliseconds; default), ms or s\n"
@@ -219,8 +219,7 @@ usage(int status)
 	    "      --set NAME=VALUE           add a constant string field; repeatable\n"
 	    "      --skip-bad                 report and skip bad lines; exit 1 at the end\n"
 	    "  -h, --help                     this help\n"
-	    "      --version                  version\n", USAGE);
-	exit(0);
+	    "      --version                  version\n");
 }
 
 static void

@@ -159,7 +159,7 @@ usage(int status)
 {
 	if (status != 0)
 		usage_error(USAGE, NULL);
-	printf("usage: %s\n\n"
+	usage_help(USAGE,
 	    "Write the messages of a Kafka topic to standard output, one per line.\n\n"
 	    "  -b, --brokers LIST        bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS,\n"
 	    "                            else localhost:9092)\n"
@@ -179,8 +179,7 @@ usage(int status)
 	    "  -q, --quiet               no warnings\n"
 	    "  -v, --verbose             librdkafka's notices\n"
 	    "  -h, --help                this help\n"
-	    "      --version             version\n", USAGE);
-	exit(0);
+	    "      --version             version\n");
 }
 
 static rd_kafka_conf_t *
@@ -203,7 +202,6 @@ parse_options(struct opts *o, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct kafka_props props = { NULL, 0 };
-	char libs[64];
 	int ch;
 	rd_kafka_conf_t *conf;
 
@@ -232,11 +230,7 @@ parse_options(struct opts *o, int argc, char **argv)
 		case 'q': o->ko.quiet = 1; break;
 		case 'v': o->ko.verbose = 1; break;
 		case 'h': usage(0); break;
-		case 'V':
-			snprintf(libs, sizeof(libs), "librdkafka %s",
-			    rd_kafka_version_str());
-			version_print("kconsume", libs);
-			exit(0);
+		case 'V': kafka_version("kconsume");
 		default: usage(EXIT_USAGE);
 		}
 	}

@@ -323,7 +323,7 @@ usage(int status)
 {
 	if (status != 0)
 		usage_error(USAGE, NULL);
-	printf("usage: %s\n\n"
+	usage_help(USAGE,
 	    "Download a Kaggle dataset's zip (default " DEFAULT_DATASET ")\n"
 	    "or a URL to standard output or a file.\n\n"
 	    "  -o, --output FILE      write to FILE (through FILE.part)\n"
@@ -337,8 +337,7 @@ usage(int status)
 	    "  -q, --quiet            no progress, no retry notices\n"
 	    "  -v, --verbose          each request, status, redirect host, resume\n"
 	    "  -h, --help             this help\n"
-	    "      --version-info     version\n", USAGE);
-	exit(0);
+	    "      --version-info     version\n");
 }
 
 static void

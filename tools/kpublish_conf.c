@@ -28,7 +28,7 @@ usage(int status)
 {
 	if (status != 0)
 		usage_error(USAGE, NULL);
-	printf("usage: %s\n\n"
+	usage_help(USAGE,
 	    "Publish each line as a Kafka message; every line is delivered or kept.\n\n"
 	    "  -b, --brokers LIST        bootstrap servers (default $KAFKA_BOOTSTRAP_SERVERS,\n"
 	    "                            else localhost:9092)\n"
@@ -49,8 +49,7 @@ usage(int status)
 	    "  -q, --quiet               no progress and no warnings\n"
 	    "  -v, --verbose             each batch, and librdkafka's notices\n"
 	    "  -h, --help                this help\n"
-	    "      --version             version\n", USAGE);
-	exit(0);
+	    "      --version             version\n");
 }
 
 static char *
@@ -76,16 +75,6 @@ check_key_fields(const char *s)
 	    s[strlen(s) - 1] == ',')
 		usage_error(USAGE, "--key: expected field names separated by "
 		    "commas: %s", s);
-}
-
-static void
-version(void)
-{
-	char libs[64];
-
-	snprintf(libs, sizeof(libs), "librdkafka %s", rd_kafka_version_str());
-	version_print("kpublish", libs);
-	exit(0);
 }
 
 /* -X and -F are applied after the defaults, in order, so they win. */
@@ -163,7 +152,7 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 		case 'q': o->ko.quiet = 1; break;
 		case 'v': o->ko.verbose = 1; break;
 		case 'h': usage(0); break;
-		case 'V': version(); break;
+		case 'V': kafka_version("kpublish");
 		default: usage(EXIT_USAGE);
 		}
 	}

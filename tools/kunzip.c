@@ -293,15 +293,14 @@ usage(int status)
 {
 	if (status != 0)
 		usage_error(USAGE, NULL);
-	printf("usage: %s\n\n"
+	usage_help(USAGE,
 	    "Write one member of an archive (zip, tar, gzip...) to standard output.\n\n"
 	    "  -m, --member PATTERN   the member whose name matches this shell glob\n"
 	    "  -1, --first            with -m, the first match (default: fail on several)\n"
 	    "  -l, --list             list the regular members: name, tab, size\n"
 	    "      --max-size BYTES   fail past this many bytes (default 16G; K, M, G, T)\n"
 	    "  -h, --help             this help\n"
-	    "      --version          version\n", USAGE);
-	exit(0);
+	    "      --version          version\n");
 }
 
 int
