@@ -197,9 +197,11 @@ stopping(const struct pub *p)
 static void
 show_progress(struct pub *p)
 {
-	double t = kafka_now();
+	double t;
 
-	if (!p->progress || t < p->next_progress)
+	if (!p->progress)	/* per line: no clock read unless shown */
+		return;
+	if ((t = kafka_now()) < p->next_progress)
 		return;
 	p->next_progress = t + 0.5;
 	progress_show("kpublish: %llu read, %llu delivered, %llu failed",
