@@ -24,6 +24,7 @@ lines_open(struct lines *l, const char *path)
 		warn("%s", path);
 		return -1;
 	}
+	pipe_grow(l->fd);
 	l->cap = LINES_CHUNK;
 	l->buf = xmalloc(l->cap);
 	return 0;

@@ -59,6 +59,8 @@ struct wbuf {
 	int	 fd;
 	const char *name;
 };
+#define PIPE_SIZE (1024 * 1024)
+void	 pipe_grow(int fd);
 void	 write_full(int fd, const char *name, const void *buf, size_t n);
 void	 wbuf_init(struct wbuf *w, int fd, const char *name, size_t cap);
 void	 wbuf_flush(struct wbuf *w);

@@ -500,6 +500,7 @@ convert(const struct opts *o, const char *path, struct wbuf *out)
 		warn("%s", path);
 		return -1;
 	}
+	pipe_grow(fd);
 	csv_open(&cv.csv, fd, input_name(path), o->delim);
 	rc = read_records(&cv);
 	if (cv.held != NULL)

@@ -406,8 +406,10 @@ open_output(struct fetch *f)
 	size_t n;
 
 	f->out_fd = STDOUT_FILENO;
-	if (f->o->out == NULL)
+	if (f->o->out == NULL) {
+		pipe_grow(STDOUT_FILENO);
 		return;
+	}
 	n = strlen(f->o->out) + 6;
 	f->part = xmalloc(n);
 	snprintf(f->part, n, "%s.part", f->o->out);

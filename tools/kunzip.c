@@ -262,6 +262,8 @@ unzip(const struct opts *o, const char *path)
 	if (path != NULL && strcmp(path, "-") != 0 &&
 	    (fd = open(path, O_RDONLY)) == -1)
 		err(EXIT_FAIL, "%s", path);
+	pipe_grow(fd);
+	pipe_grow(STDOUT_FILENO);
 	u.a = archive_read_new();
 	archive_read_support_filter_all(u.a);
 	archive_read_support_format_zip_streamable(u.a);
