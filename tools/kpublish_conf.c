@@ -18,6 +18,7 @@ static const char *const defaults[][2] = {
 	{ "enable.idempotence", "true" },
 	{ "partitioner", "murmur2_random" },
 	{ "linger.ms", "20" },
+	{ "compression.type", "lz4" },
 	{ "batch.num.messages", "10000" },
 	{ "queue.buffering.max.kbytes", "65536" },
 	{ "queue.buffering.max.messages", "100000" },

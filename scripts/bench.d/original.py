@@ -1,13 +1,15 @@
 """The original's shape, pandas-free: one Python process reads the zip,
 converts each row with csv and json, adds timestamp and record_id, and
-produces it keyed by track_id with confluent-kafka."""
+produces it keyed by track_id with confluent-kafka, with kpublish's
+producer settings."""
 import csv, io, json, sys, time, zipfile
 from datetime import datetime, timezone
 from confluent_kafka import Producer
 
 zip_path, brokers, topic = sys.argv[1:4]
 p = Producer({"bootstrap.servers": brokers, "enable.idempotence": True,
-              "linger.ms": 20, "queue.buffering.max.messages": 100000})
+              "linger.ms": 20, "compression.type": "lz4",
+              "queue.buffering.max.messages": 100000})
 with zipfile.ZipFile(zip_path) as z:
     name = [n for n in z.namelist() if n.endswith(".csv")][0]
     with z.open(name) as f:

@@ -5,4 +5,4 @@ topic() { echo "t-$1-$$-$(date +%s%N | tail -c 7)"; }
 now_ms() { date +%s%3N; }
 fail() { echo "FAIL: $*"; exit 1; }
 # Reads a whole topic: every message value, one per line.
-read_topic() { kconsume -q -t "$1" --idle-timeout 2 "$@"; }
+read_topic() { _rt=$1; shift; kconsume -q -t "$_rt" --idle-timeout 2 "$@"; }
