@@ -132,6 +132,7 @@ scan_string(const unsigned char **pp, const unsigned char *end, int *escaped)
 	size_t len;
 
 	for (;;) {
+		p += plain_run(p, 0, (size_t)(end - p));
 		while (p < end && str_class[*p] == 0)
 			p++;
 		if (p >= end)
