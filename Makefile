@@ -58,7 +58,7 @@ test-spark: all
 
 load: all
 	@scripts/install-deps test
-	tests/run tests/load
+	TESTS_VERBOSE=1 tests/run tests/load
 
 bench: all
 	@scripts/install-deps bench
