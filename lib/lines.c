@@ -13,18 +13,35 @@
 
 #define LINES_CHUNK (256 * 1024)
 
+/* An input operand: standard input for none or "-"; -1 after a warning. */
+int
+input_open(const char *path)
+{
+	int fd = STDIN_FILENO;
+
+	if (path != NULL && strcmp(path, "-") != 0 &&
+	    (fd = open(path, O_RDONLY)) == -1) {
+		warn("%s", path);
+		return -1;
+	}
+	pipe_grow(fd);
+	return fd;
+}
+
+void
+input_close(int fd)
+{
+	if (fd != STDIN_FILENO)
+		close(fd);
+}
+
 int
 lines_open(struct lines *l, const char *path)
 {
 	memset(l, 0, sizeof(*l));
 	l->name = input_name(path);
-	if (path == NULL || strcmp(path, "-") == 0)
-		l->fd = STDIN_FILENO;
-	else if ((l->fd = open(path, O_RDONLY)) == -1) {
-		warn("%s", path);
+	if ((l->fd = input_open(path)) == -1)
 		return -1;
-	}
-	pipe_grow(l->fd);
 	l->cap = LINES_CHUNK;
 	l->buf = xmalloc(l->cap);
 	return 0;
@@ -33,8 +50,7 @@ lines_open(struct lines *l, const char *path)
 void
 lines_close(struct lines *l)
 {
-	if (l->fd != STDIN_FILENO)
-		close(l->fd);
+	input_close(l->fd);
 	free(l->buf);
 	l->buf = NULL;
 }

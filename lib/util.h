@@ -96,6 +96,8 @@ struct lines {
 	const char *name;
 	unsigned long long lineno;
 };
+int	 input_open(const char *path);
+void	 input_close(int fd);
 int	 lines_open(struct lines *l, const char *path);
 void	 lines_close(struct lines *l);
 /* Returns 1 with *line (without its LF) and *len, 0 at end, -1 on error. */

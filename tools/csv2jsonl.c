@@ -3,7 +3,6 @@
  * the header, each column typed as number, boolean or string.
  */
 #include <err.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -490,17 +489,13 @@ convert(const struct opts *o, const char *path, struct wbuf *out)
 {
 	struct conv cv;
 	size_t i;
-	int fd = STDIN_FILENO, rc;
+	int fd, rc;
 
 	memset(&cv, 0, sizeof(cv));
 	cv.o = o;
 	cv.out = out;
-	if (path != NULL && strcmp(path, "-") != 0 &&
-	    (fd = open(path, O_RDONLY)) == -1) {
-		warn("%s", path);
+	if ((fd = input_open(path)) == -1)
 		return -1;
-	}
-	pipe_grow(fd);
 	csv_open(&cv.csv, fd, input_name(path), o->delim);
 	rc = read_records(&cv);
 	if (cv.held != NULL)
@@ -515,8 +510,7 @@ convert(const struct opts *o, const char *path, struct wbuf *out)
 	free(cv.cols);
 	free(cv.scratch);
 	csv_close(&cv.csv);
-	if (fd != STDIN_FILENO)
-		close(fd);
+	input_close(fd);
 	return rc;
 }
 

@@ -7,7 +7,6 @@
 #include <archive_entry.h>
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -252,17 +251,15 @@ static int
 unzip(const struct opts *o, const char *path)
 {
 	struct unzip u;
-	int fd = STDIN_FILENO, rc;
+	int fd, rc;
 	char first;
 	ssize_t n;
 
 	memset(&u, 0, sizeof(u));
 	u.o = o;
 	u.name = input_name(path);
-	if (path != NULL && strcmp(path, "-") != 0 &&
-	    (fd = open(path, O_RDONLY)) == -1)
-		err(EXIT_FAIL, "%s", path);
-	pipe_grow(fd);
+	if ((fd = input_open(path)) == -1)
+		exit(EXIT_FAIL);
 	pipe_grow(STDOUT_FILENO);
 	u.a = archive_read_new();
 	archive_read_support_filter_all(u.a);
@@ -285,8 +282,7 @@ unzip(const struct opts *o, const char *path)
 	archive_read_free(u.a);
 	free(u.buf);
 	free(u.written);
-	if (fd != STDIN_FILENO)
-		close(fd);
+	input_close(fd);
 	return rc;
 }
 
