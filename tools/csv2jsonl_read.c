@@ -22,7 +22,7 @@ csv_open(struct csv *c, int fd, const char *name, unsigned char delim)
 	c->fd = fd;
 	c->name = name;
 	c->delim = delim;
-	c->stop[delim] = c->stop['\n'] = c->stop['"'] = 1;
+	c->stop[delim] = c->stop['\n'] = c->stop['\r'] = c->stop['"'] = 1;
 	c->cap = CSV_BLOCK;
 	c->buf = xmalloc(c->cap);
 	c->line = 1;
@@ -85,7 +85,7 @@ add_field(struct csv *c, const char *p, size_t len, int doubled)
 }
 
 /*
- * The hot path: where an unquoted field ends (delimiter, LF or quote),
+ * The hot path: where an unquoted field ends (delimiter, CR, LF or quote),
  * sixteen bytes at a time with SSE2 where the machine has it; the caller
  * finishes the last few bytes.
  */
@@ -95,6 +95,7 @@ scan_unquoted(const struct csv *c, const char *p, const char *end)
 #ifdef __SSE2__
 	const __m128i d = _mm_set1_epi8((char)c->delim);
 	const __m128i lf = _mm_set1_epi8('\n'), q = _mm_set1_epi8('"');
+	const __m128i cr = _mm_set1_epi8('\r');
 	__m128i x;
 	int m;
 
@@ -102,7 +103,7 @@ scan_unquoted(const struct csv *c, const char *p, const char *end)
 		x = _mm_loadu_si128((const __m128i *)(const void *)p);
 		m = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(
 		    _mm_cmpeq_epi8(x, d), _mm_cmpeq_epi8(x, lf)),
-		    _mm_cmpeq_epi8(x, q)));
+		    _mm_or_si128(_mm_cmpeq_epi8(x, q), _mm_cmpeq_epi8(x, cr))));
 		if (m != 0)
 			return p + __builtin_ctz((unsigned)m);
 		p += 16;
@@ -115,6 +116,38 @@ scan_unquoted(const struct csv *c, const char *p, const char *end)
 }
 
 enum { PARSED, NEED_MORE, BAD };
+
+/*
+ * Line ends in p..q, for the line numbers of messages: LF, CRLF, and a lone
+ * CR (old Mac files). A CR at q - 1 counts as lone: the caller knows that
+ * q holds something other than LF.
+ */
+static unsigned long long
+line_ends(const char *p, const char *q)
+{
+	unsigned long long n = 0;
+
+	for (; p < q; p++)
+		n += *p == '\n' || (*p == '\r' && (p + 1 == q || p[1] != '\n'));
+	return n;
+}
+
+/*
+ * At a CR after a field: PARSED when the record ends here (CRLF, or a lone CR as
+ * Python's csv module and Miller read it), moving *pp to the LF of a CRLF;
+ * NEED_MORE when the byte after the CR has not been read yet.
+ */
+static int
+at_cr(const struct csv *c, const char **pp, const char *end)
+{
+	const char *p = *pp;
+
+	if (p + 1 == end && !c->eof)
+		return NEED_MORE;
+	if (p + 1 < end && p[1] == '\n')
+		*pp = p + 1;
+	return PARSED;
+}
 
 /*
  * Parses one record at buf[start..end). On PARSED, *used is its length with
@@ -141,8 +174,7 @@ parse_record(struct csv *c, size_t *used, unsigned long long *lines)
 					if (!c->eof || q == NULL)
 						return c->eof ? BAD : NEED_MORE;
 				}
-				for (; p < q; p++)
-					nl += *p == '\n';
+				nl += line_ends(p, q);
 				if (q + 1 < end && q[1] == '"') {
 					doubled = 1;
 					p = q + 2;
@@ -158,11 +190,9 @@ parse_record(struct csv *c, size_t *used, unsigned long long *lines)
 				p++;
 				continue;
 			}
-			if (p < end && *p == '\r' && p + 1 < end && p[1] == '\n')
-				p++;
-			else if (p < end && *p == '\r' && p + 1 == end && !c->eof)
+			if (p < end && *p == '\r' && at_cr(c, &p, end) == NEED_MORE)
 				return NEED_MORE;
-			if (p < end && *p != '\n') {
+			if (p < end && *p != '\n' && *p != '\r') {
 				c->error = "text after a closing quote";
 				return BAD;
 			}
@@ -189,11 +219,11 @@ parse_record(struct csv *c, size_t *used, unsigned long long *lines)
 			if (p == end && !c->eof)
 				return NEED_MORE;
 			q = p;
-			if (q > f && q[-1] == '\r' && p < end)
-				q--;
+			if (p < end && *p == '\r' && at_cr(c, &p, end) == NEED_MORE)
+				return NEED_MORE;
 			add_field(c, f, (size_t)(q - f), 0);
 		}
-		/* Here p is at the record's LF, or at the end of the input. */
+		/* Here p is at the record's LF or lone CR, or at the end of the input. */
 		if (p < end) {
 			p++;
 			nl++;
@@ -225,11 +255,10 @@ skip_blank(struct csv *c)
 					return -1;
 				continue;
 			}
-			if (c->start + 1 < c->end && c->buf[c->start + 1] == '\n') {
-				c->start += 2;
-				c->line++;
-			} else
-				return 1;
+			/* CRLF, or a lone CR: an empty line either way. */
+			c->start += c->start + 1 < c->end &&
+			    c->buf[c->start + 1] == '\n' ? 2 : 1;
+			c->line++;
 		} else
 			return 1;
 	}
