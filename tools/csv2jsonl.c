@@ -31,7 +31,8 @@ struct opts {
 };
 
 struct column {
-	char	*name;
+	char	*name;		/* raw header bytes: may hold NUL or bad UTF-8 */
+	size_t	 namelen;
 	char	*prefix;	/* ,"name": as JSON, written before each value */
 	size_t	 prefixlen;
 	enum coltype type;
@@ -121,8 +122,9 @@ misfit(struct conv *cv, const struct column *col, const char *s, size_t n,
     unsigned long long line)
 {
 	if (++cv->misfits <= MAX_REPORTS)
-		warnx("%s:%llu: column \"%s\": \"%.*s\" is not a %s; written as "
-		    "a string", cv->csv.name, line, col->name,
+		warnx("%s:%llu: column %.*s: \"%.*s\" is not a %s; written as "
+		    "a string", cv->csv.name, line, (int)col->prefixlen - 2,
+		    col->prefix + 1,
 		    n > 40 ? 40 : (int)n, s, type_name(col->type));
 }
 
@@ -192,18 +194,30 @@ write_record(struct conv *cv, const struct field *f, unsigned long long line)
 
 /* Names and duplicates */
 
+/* The key as written: "name" with JSON escapes, between prefix and colon. */
 static void
-set_prefix(struct column *col, size_t i)
+set_prefix(struct column *col, size_t i, unsigned long *bad_utf8)
 {
 	struct wbuf w;
-	unsigned long bad = 0;
 
+	free(col->prefix);
 	wbuf_init(&w, -1, NULL, 16);
 	wbuf_put(&w, i == 0 ? "{" : ",", 1);
-	json_write_string(&w, col->name, strlen(col->name), &bad);
+	json_write_string(&w, col->name, col->namelen, bad_utf8);
 	wbuf_putc(&w, ':');
 	col->prefix = w.buf;
 	col->prefixlen = w.len;
+}
+
+/*
+ * Keys are compared as written, not as read: two header cells whose bad
+ * UTF-8 both becomes U+FFFD would otherwise give one object two equal keys.
+ */
+static int
+same_key(const struct column *x, const struct column *y)
+{
+	return x->prefixlen == y->prefixlen &&
+	    memcmp(x->prefix + 1, y->prefix + 1, x->prefixlen - 1) == 0;
 }
 
 static int
@@ -211,18 +225,32 @@ cmp_names(const void *a, const void *b)
 {
 	const struct column *x = *(struct column *const *)a;
 	const struct column *y = *(struct column *const *)b;
-	int c = strcmp(x->name, y->name);
+	size_t n = x->prefixlen < y->prefixlen ? x->prefixlen : y->prefixlen;
+	int c = memcmp(x->prefix + 1, y->prefix + 1, n - 1);
 
+	if (c == 0)
+		c = (x->prefixlen > y->prefixlen) - (x->prefixlen < y->prefixlen);
 	return c != 0 ? c : (x < y ? -1 : x > y);
+}
+
+static int
+key_taken(const struct conv *cv, const struct column *col)
+{
+	size_t i;
+
+	for (i = 0; i < cv->ncols; i++)
+		if (&cv->cols[i] != col && same_key(&cv->cols[i], col))
+			return 1;
+	return 0;
 }
 
 static int
 name_taken(const struct conv *cv, const char *name)
 {
-	size_t i;
+	size_t i, n = strlen(name);
 
 	for (i = 0; i < cv->ncols; i++)
-		if (strcmp(cv->cols[i].name, name) == 0)
+		if (cv->cols[i].namelen == n && memcmp(cv->cols[i].name, name, n) == 0)
 			return 1;
 	return 0;
 }
@@ -230,18 +258,20 @@ name_taken(const struct conv *cv, const char *name)
 static void
 rename_column(struct conv *cv, struct column *col)
 {
-	size_t len = strlen(col->name) + 24;
-	char *name = xmalloc(len);
-	unsigned long k = 2;
+	char *raw = col->name, *name = xmalloc(col->namelen + 24);
+	size_t n = col->namelen;
+	unsigned long k = 2, bad = 0;
 
-	do
-		snprintf(name, len, "%s_%lu", col->name, k++);
-	while (name_taken(cv, name));
-	free(col->name);
+	memcpy(name, raw, n);
 	col->name = name;
+	do {
+		col->namelen = n + (size_t)snprintf(name + n, 24, "_%lu", k++);
+		set_prefix(col, (size_t)(col - cv->cols), &bad);
+	} while (key_taken(cv, col));
+	free(raw);
 }
 
-/* Duplicate names are an error, or renamed name_2, name_3... with -r. */
+/* Duplicate keys are an error, or renamed name_2, name_3... with -r. */
 static int
 check_duplicates(struct conv *cv)
 {
@@ -253,15 +283,15 @@ check_duplicates(struct conv *cv)
 		by[i] = &cv->cols[i];
 	qsort(by, cv->ncols, sizeof(*by), cmp_names);
 	for (i = 1, first = by[0]; i < cv->ncols && rc == 0; i++) {
-		if (strcmp(by[i]->name, first->name) != 0)
+		if (!same_key(by[i], first))
 			first = by[i];
 		else if (cv->o->rename)
 			rename_column(cv, by[i]);
 		else {
-			warnx("%s:%llu: duplicate column name \"%s\" (columns %zu "
+			warnx("%s:%llu: duplicate column name %.*s (columns %zu "
 			    "and %zu); use --rename-duplicates", cv->csv.name,
-			    cv->csv.rec_line, by[i]->name,
-			    (size_t)(first - cv->cols) + 1,
+			    cv->csv.rec_line, (int)by[i]->prefixlen - 2,
+			    by[i]->prefix + 1, (size_t)(first - cv->cols) + 1,
 			    (size_t)(by[i] - cv->cols) + 1);
 			rc = -1;
 		}
@@ -270,10 +300,13 @@ check_duplicates(struct conv *cv)
 	return rc;
 }
 
+/* Header cells are data too: kept whole, NUL and bad UTF-8 included. */
 static int
 set_columns(struct conv *cv)
 {
 	const struct field *f = cv->csv.fields;
+	struct column *col;
+	unsigned long before = cv->bad_utf8;
 	size_t i;
 
 	cv->ncols = cv->csv.nfields;
@@ -281,32 +314,33 @@ set_columns(struct conv *cv)
 	if (cv->cols == NULL)
 		err(EXIT_FAIL, NULL);
 	for (i = 0; i < cv->ncols; i++) {
+		col = &cv->cols[i];
 		if (cv->o->no_header || f[i].len == 0) {
-			cv->cols[i].name = xmalloc(24);
-			snprintf(cv->cols[i].name, 24, "_c%zu", i);
+			col->name = xmalloc(24);
+			col->namelen = (size_t)snprintf(col->name, 24, "_c%zu", i);
 		} else {
-			cv->cols[i].name = xmalloc(f[i].len + 1);
-			cv->cols[i].name[csv_undouble(&f[i], cv->cols[i].name)] = '\0';
+			col->name = xmalloc(f[i].len + 1);
+			col->namelen = csv_undouble(&f[i], col->name);
 		}
-		cv->cols[i].maybe_number = cv->cols[i].maybe_boolean = 1;
+		col->name[col->namelen] = '\0';
+		col->maybe_number = col->maybe_boolean = 1;
+		set_prefix(col, i, &cv->bad_utf8);
 	}
-	if (check_duplicates(cv) == -1)
-		return -1;
-	for (i = 0; i < cv->ncols; i++)
-		set_prefix(&cv->cols[i], i);
-	return 0;
+	note_bad_utf8(cv, before, cv->csv.rec_line);
+	return check_duplicates(cv);
 }
 
 /* Types */
 
 static enum coltype
-forced_type(const struct conv *cv, const char *name)
+forced_type(const struct conv *cv, const struct column *col)
 {
 	size_t i;
 	enum coltype t = T_AUTO;
 
 	for (i = 0; i < cv->o->ntypes; i++)
-		if (strcmp(cv->o->types[i].col, name) == 0)
+		if (strlen(cv->o->types[i].col) == col->namelen &&
+		    memcmp(cv->o->types[i].col, col->name, col->namelen) == 0)
 			t = cv->o->types[i].type;
 	return t;
 }
@@ -344,7 +378,7 @@ decide_types(struct conv *cv)
 		col = &cv->cols[i];
 		if (cv->o->strings)
 			col->type = T_STRING;
-		else if ((col->type = forced_type(cv, col->name)) != T_AUTO)
+		else if ((col->type = forced_type(cv, col)) != T_AUTO)
 			;
 		else if (col->seen && col->maybe_number)
 			col->type = T_NUMBER;
