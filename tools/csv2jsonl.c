@@ -4,6 +4,7 @@
  */
 #include <err.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -478,6 +479,7 @@ summarize(struct conv *cv)
 		    cv->skipped == 1 ? "" : "s");
 }
 
+/* 0 at the end of input, -1 when stopped (reported), 1 on bad CSV. */
 static int
 read_records(struct conv *cv)
 {
@@ -507,15 +509,44 @@ read_records(struct conv *cv)
 			decide_types(cv);
 		write_record(cv, cv->csv.fields, cv->csv.rec_line);
 	}
-	if (r == -1) {
-		if (cv->csv.error != NULL)
-			bad_record(cv, cv->csv.error);
-		else
-			warn("%s", cv->csv.name);
-		cv->skipped = 0;
+	return r == -1 ? 1 : 0;
+}
+
+/*
+ * Bad CSV: broken quoting is skipped with --skip-bad up to the end of its
+ * line. A quote left open runs to the end of the input, and a bad header
+ * leaves no keys: both stop the file.
+ */
+static int
+bad_input(struct conv *cv)
+{
+	struct csv *c = &cv->csv;
+
+	if (c->error == NULL) {
+		warn("%s", c->name);
+		return -1;
+	}
+	if (!cv->o->skip_bad || cv->cols == NULL || c->errpos == SIZE_MAX) {
+		warnx("%s:%llu: %s", c->name, c->rec_line, c->error);
+		return -1;
+	}
+	bad_record(cv, c->error);
+	if (csv_resync(c) == -1) {
+		warn("%s", c->name);
 		return -1;
 	}
 	return 0;
+}
+
+static int
+read_file(struct conv *cv)
+{
+	int r;
+
+	while ((r = read_records(cv)) == 1)
+		if (bad_input(cv) == -1)
+			return -1;
+	return r;
 }
 
 static int
@@ -531,7 +562,7 @@ convert(const struct opts *o, const char *path, struct wbuf *out)
 	if ((fd = input_open(path)) == -1)
 		return -1;
 	csv_open(&cv.csv, fd, input_name(path), o->delim);
-	rc = read_records(&cv);
+	rc = read_file(&cv);
 	if (cv.held != NULL)
 		release_held(&cv);
 	summarize(&cv);

@@ -23,12 +23,16 @@ struct csv {
 	struct field *fields;
 	size_t	 nfields, fcap;
 	const char *error;		/* set when csv_next returns -1 */
+	size_t	 errpos;		/* where, from the record's start; */
+					/* SIZE_MAX: at the end of input */
 };
 
 void	 csv_open(struct csv *c, int fd, const char *name, unsigned char delim);
 void	 csv_close(struct csv *c);
 /* 1: a record in c->fields; 0: end of input; -1: error (c->error, or errno). */
 int	 csv_next(struct csv *c);
+/* After an error with errpos < SIZE_MAX: go on at the next line. 0, or -1 (errno). */
+int	 csv_resync(struct csv *c);
 /* Undoubles quotes of a field into out (at least f->len bytes); returns length. */
 size_t	 csv_undouble(const struct field *f, char *out);
 

@@ -3,6 +3,7 @@
  * blocks; fields point into the block, so nothing is copied on the hot path.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -194,6 +195,7 @@ parse_record(struct csv *c, size_t *used, unsigned long long *lines)
 				return NEED_MORE;
 			if (p < end && *p != '\n' && *p != '\r') {
 				c->error = "text after a closing quote";
+				c->errpos = (size_t)(p - (b + c->start));
 				return BAD;
 			}
 		} else {
@@ -209,6 +211,7 @@ parse_record(struct csv *c, size_t *used, unsigned long long *lines)
 				p++;
 			if (p < end && *p == '"') {
 				c->error = "quote inside an unquoted field";
+				c->errpos = (size_t)(p - (b + c->start));
 				return BAD;
 			}
 			if (p < end && *p == d) {
@@ -279,13 +282,46 @@ csv_next(struct csv *c)
 		if (refill(c) == -1)
 			return -1;
 	if (r == BAD) {
-		if (c->error == NULL)
+		if (c->error == NULL) {
 			c->error = "quote left open at end of input";
+			c->errpos = SIZE_MAX;
+		}
 		return -1;
 	}
 	c->start += used;
 	c->line += lines;
 	return 1;
+}
+
+/*
+ * After broken quoting: drops the bad record up to the end of the line where
+ * the error was seen, so that the next record starts on the next line.
+ */
+int
+csv_resync(struct csv *c)
+{
+	const char *p, *end;
+
+	c->line += line_ends(c->buf + c->start, c->buf + c->start + c->errpos);
+	c->start += c->errpos;
+	for (;;) {
+		end = c->buf + c->end;
+		for (p = c->buf + c->start; p < end && *p != '\n' && *p != '\r'; p++)
+			;
+		if (p == end || (*p == '\r' && p + 1 == end && !c->eof)) {
+			c->start = (size_t)(p - c->buf);
+			if (c->eof)
+				return 0;
+			if (refill(c) == -1)
+				return -1;
+			continue;
+		}
+		c->start = (size_t)(p + 1 - c->buf);
+		if (*p == '\r' && p + 1 < end && p[1] == '\n')
+			c->start++;
+		c->line++;
+		return 0;
+	}
 }
 
 size_t
