@@ -58,6 +58,7 @@ struct conv {
 	struct held *held;
 	size_t	 nheld;
 	unsigned long bad_utf8, misfits, skipped;
+	int	 unreadable;	/* a read failed: the next file is still read */
 	unsigned long long bad_utf8_line;
 };
 
@@ -524,6 +525,7 @@ bad_input(struct conv *cv)
 
 	if (c->error == NULL) {
 		warn("%s", c->name);
+		cv->unreadable = 1;
 		return -1;
 	}
 	if (!cv->o->skip_bad || cv->cols == NULL || c->errpos == SIZE_MAX) {
@@ -533,6 +535,7 @@ bad_input(struct conv *cv)
 	bad_record(cv, c->error);
 	if (csv_resync(c) == -1) {
 		warn("%s", c->name);
+		cv->unreadable = 1;
 		return -1;
 	}
 	return 0;
@@ -549,6 +552,9 @@ read_file(struct conv *cv)
 	return r;
 }
 
+/* A file that cannot be read is reported and the next one read, as cat does. */
+enum { UNREADABLE = -2 };
+
 static int
 convert(const struct opts *o, const char *path, struct wbuf *out)
 {
@@ -560,7 +566,7 @@ convert(const struct opts *o, const char *path, struct wbuf *out)
 	cv.o = o;
 	cv.out = out;
 	if ((fd = input_open(path)) == -1)
-		return -1;
+		return UNREADABLE;
 	csv_open(&cv.csv, fd, input_name(path), o->delim);
 	rc = read_file(&cv);
 	if (cv.held != NULL)
@@ -576,7 +582,7 @@ convert(const struct opts *o, const char *path, struct wbuf *out)
 	free(cv.scratch);
 	csv_close(&cv.csv);
 	input_close(fd);
-	return rc;
+	return cv.unreadable ? UNREADABLE : rc;
 }
 
 /* Options */
@@ -671,7 +677,7 @@ main(int argc, char **argv)
 {
 	struct opts o = { ',', 0, 0, 0, 0, 1000, NULL, 0 };
 	struct wbuf out;
-	int i, rc = 0;
+	int i, r, rc = 0;
 
 	parse_options(&o, argc, argv);
 	argc -= optind;
@@ -680,11 +686,11 @@ main(int argc, char **argv)
 	if (argc == 0)
 		rc = convert(&o, NULL, &out);
 	for (i = 0; i < argc; i++) {
-		if (convert(&o, argv[i], &out) == -1) {
-			rc = -1;
-			if (o.skip_bad == 0)
-				break;
-		}
+		if ((r = convert(&o, argv[i], &out)) == 0)
+			continue;
+		rc = -1;
+		if (r != UNREADABLE && o.skip_bad == 0)
+			break;
 	}
 	wbuf_flush(&out);
 	wbuf_free(&out);

@@ -10,6 +10,14 @@ struct field {
 	int	 doubled;	/* holds "" pairs still to be undoubled */
 };
 
+/* Where the scan of a quoted field stopped when the input ran out. */
+struct csv_hint {
+	size_t	 field;		/* its text's offset from the record; 0: none */
+	size_t	 pos;		/* scanned up to here */
+	unsigned long long nl;	/* line ends in the record up to pos */
+	int	 doubled;
+};
+
 struct csv {
 	int	 fd;
 	const char *name;
@@ -22,6 +30,7 @@ struct csv {
 	unsigned long long rec_line;	/* where the last record began */
 	struct field *fields;
 	size_t	 nfields, fcap;
+	struct csv_hint hint;
 	const char *error;		/* set when csv_next returns -1 */
 	size_t	 errpos;		/* where, from the record's start; */
 					/* SIZE_MAX: at the end of input */

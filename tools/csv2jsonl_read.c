@@ -151,6 +151,52 @@ at_cr(const struct csv *c, const char **pp, const char *end)
 }
 
 /*
+ * Finds *qp, the closing quote of the quoted field whose text starts at f.
+ * When the input runs out first, the scan position is kept in c->hint for
+ * the call after the refill: a quote left open over a huge input is then
+ * read once, not once per refill.
+ */
+static int
+scan_quoted(struct csv *c, const char *f, const char **qp,
+    unsigned long long *nl, int *doubled)
+{
+	const char *base = c->buf + c->start, *end = c->buf + c->end;
+	const char *p = f, *q, *stop;
+
+	*doubled = 0;
+	if (c->hint.field == (size_t)(f - base)) {
+		p = base + c->hint.pos;
+		*nl = c->hint.nl;
+		*doubled = c->hint.doubled;
+	}
+	for (;;) {
+		q = memchr(p, '"', (size_t)(end - p));
+		if (q != NULL && (q + 1 < end || c->eof)) {
+			*nl += line_ends(p, q);
+			if (q + 1 == end || q[1] != '"') {
+				*qp = q;
+				return PARSED;
+			}
+			*doubled = 1;
+			p = q + 2;
+			continue;
+		}
+		if (c->eof)
+			return BAD;
+		/* A CR at the end may be half of a CRLF: counted next time. */
+		stop = q != NULL ? q : end;
+		if (q == NULL && stop > p && stop[-1] == '\r')
+			stop--;
+		*nl += line_ends(p, stop);
+		c->hint.field = (size_t)(f - base);
+		c->hint.pos = (size_t)(stop - base);
+		c->hint.nl = *nl;
+		c->hint.doubled = *doubled;
+		return NEED_MORE;
+	}
+}
+
+/*
  * Parses one record at buf[start..end). On PARSED, *used is its length with
  * its line end and *lines the line ends it holds.
  */
@@ -162,27 +208,14 @@ parse_record(struct csv *c, size_t *used, unsigned long long *lines)
 	unsigned char d = c->delim;
 
 	unsigned long long nl = 0;
-	int doubled;
+	int doubled, r;
 
 	c->nfields = 0;
 	for (;;) {
 		if (p < end && *p == '"') {
 			f = ++p;
-			doubled = 0;
-			for (;;) {
-				q = memchr(p, '"', (size_t)(end - p));
-				if (q == NULL || q + 1 >= end) {
-					if (!c->eof || q == NULL)
-						return c->eof ? BAD : NEED_MORE;
-				}
-				nl += line_ends(p, q);
-				if (q + 1 < end && q[1] == '"') {
-					doubled = 1;
-					p = q + 2;
-					continue;
-				}
-				break;
-			}
+			if ((r = scan_quoted(c, f, &q, &nl, &doubled)) != PARSED)
+				return r;
 			add_field(c, f, (size_t)(q - f), doubled);
 			p = q + 1;
 			if (p == end && !c->eof)
@@ -278,6 +311,7 @@ csv_next(struct csv *c)
 	if ((r = skip_blank(c)) <= 0)
 		return r;
 	c->rec_line = c->line;
+	memset(&c->hint, 0, sizeof(c->hint));
 	while ((r = parse_record(c, &used, &lines)) == NEED_MORE)
 		if (refill(c) == -1)
 			return -1;
