@@ -124,11 +124,53 @@ is_hex(unsigned char c)
 	return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
 }
 
+static unsigned
+hex_value(unsigned char c)
+{
+	return c <= '9' ? (unsigned)(c - '0') : (unsigned)((c | 0x20) - 'a' + 10);
+}
+
+/* The code unit of \uXXXX at p (p at the u), or -1 when not four hex digits. */
+static long
+read_u_escape(const unsigned char *p, const unsigned char *end)
+{
+	if (end - p < 5 || !is_hex(p[1]) || !is_hex(p[2]) || !is_hex(p[3]) ||
+	    !is_hex(p[4]))
+		return -1;
+	return (long)(hex_value(p[1]) << 12 | hex_value(p[2]) << 8 |
+	    hex_value(p[3]) << 4 | hex_value(p[4]));
+}
+
+/*
+ * After the backslash of a \u escape; returns its length (5, or 11 for a
+ * surrogate pair) or 0 when it is not one. A lone surrogate is refused as
+ * I-JSON (RFC 7493) refuses it: it has no UTF-8 form, and a Kafka key or
+ * value made from it would not be valid UTF-8.
+ */
+static size_t
+u_escape_len(const unsigned char *p, const unsigned char *end,
+    const char **why)
+{
+	long hi = read_u_escape(p, end), lo;
+
+	*why = "invalid \\u escape in string";
+	if (hi < 0)
+		return 0;
+	if (hi < 0xD800 || hi > 0xDFFF)
+		return 5;
+	*why = "lone surrogate in a \\u escape (RFC 7493)";
+	if (hi >= 0xDC00 || end - p < 7 || p[5] != '\\' || p[6] != 'u')
+		return 0;
+	lo = read_u_escape(p + 6, end);
+	return lo >= 0xDC00 && lo <= 0xDFFF ? 11 : 0;
+}
+
 /* p is after the opening quote; on success *pp is after the closing one. */
 static const char *
 scan_string(const unsigned char **pp, const unsigned char *end, int *escaped)
 {
 	const unsigned char *p = *pp;
+	const char *why;
 	size_t len;
 
 	for (;;) {
@@ -144,10 +186,9 @@ scan_string(const unsigned char **pp, const unsigned char *end, int *escaped)
 			if (++p >= end)
 				return "unterminated string";
 			if (*p == 'u') {
-				if (end - p < 5 || !is_hex(p[1]) || !is_hex(p[2]) ||
-				    !is_hex(p[3]) || !is_hex(p[4]))
-					return "invalid \\u escape in string";
-				p += 5;
+				if ((len = u_escape_len(p, end, &why)) == 0)
+					return why;
+				p += len;
 			} else if (strchr("\"\\/bfnrt", *p) != NULL && *p != '\0')
 				p++;
 			else
@@ -369,12 +410,6 @@ close_container:
 fail:
 	*errpos = (size_t)(p - (const unsigned char *)s);
 	return err;
-}
-
-static int
-hex_value(unsigned char c)
-{
-	return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 }
 
 static size_t

@@ -48,6 +48,7 @@ struct enrich {
 	struct clock clock;
 	unsigned long long id;
 	unsigned long skipped;
+	const char *utf16;	/* the file's first line was UTF-16: which */
 	/* per line */
 	const struct name *conflict;
 	size_t	 members;
@@ -149,6 +150,27 @@ blank(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * A first line that fails may be UTF-16 (Windows tools write it): name it,
+ * rather than report the NUL bytes. A UTF-8 byte-order mark is not JSON
+ * text (RFC 8259) and stays a bad line like any other.
+ */
+static const char *
+utf16_name(const unsigned char *u, size_t n)
+{
+	if (n < 2)
+		return NULL;
+	if (u[0] == 0xFF && u[1] == 0xFE)
+		return "UTF-16LE with a byte-order mark, not UTF-8 (iconv -f UTF-16";
+	if (u[0] == 0xFE && u[1] == 0xFF)
+		return "UTF-16BE with a byte-order mark, not UTF-8 (iconv -f UTF-16";
+	if (u[0] != 0 && u[1] == 0)
+		return "UTF-16LE, not UTF-8 (iconv -f UTF-16LE";
+	if (u[0] == 0 && u[1] != 0)
+		return "UTF-16BE, not UTF-8 (iconv -f UTF-16BE";
+	return NULL;
+}
+
 /* Returns 0 to go on, -1 to stop the run. */
 static int
 enrich_line(struct enrich *e, struct lines *in, char *line, size_t len)
@@ -175,6 +197,14 @@ enrich_line(struct enrich *e, struct lines *in, char *line, size_t len)
 	e->id++;
 	if (why == NULL)
 		return 0;
+	if (in->lineno == 1)
+		e->utf16 = utf16_name((const unsigned char *)line, len);
+	if (e->utf16 != NULL) {
+		snprintf(msg, sizeof(msg), "the input is %s -t UTF-8 converts "
+		    "it)", e->utf16);
+		why = msg;
+		pos = 0;
+	}
 	if (pos > 0)
 		warnx("%s:%llu: %s (byte %zu)", in->name, in->lineno, why, pos + 1);
 	else
@@ -191,6 +221,7 @@ enrich_file(struct enrich *e, const char *path)
 	size_t len;
 	int r, rc = 0;
 
+	e->utf16 = NULL;
 	if (lines_open(&in, path) == -1)
 		return -1;
 	while ((r = lines_next(&in, &line, &len)) == 1)
@@ -241,16 +272,17 @@ static void
 check_field_name(const char *opt, const char *s)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i, n = strlen(s);
+	size_t i, len, n = strlen(s);
 
 	if (n == 0)
 		usage_error(USAGE, "%s: empty field name", opt);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i += len) {
 		if (u[i] < 0x20 || u[i] == '"' || u[i] == '\\')
 			usage_error(USAGE, "%s: field names may not hold quotes, "
 			    "backslashes or control characters", opt);
-	if (utf8_len(u, n) == 0)
-		usage_error(USAGE, "%s: field name is not UTF-8", opt);
+		if ((len = utf8_len(u + i, n - i)) == 0)
+			usage_error(USAGE, "%s: field name is not UTF-8", opt);
+	}
 }
 
 static void
