@@ -23,6 +23,10 @@ _Noreturn void usage_error(const char *usage, const char *fmt, ...);
 _Noreturn void usage_help(const char *usage, const char *text);
 const char *input_name(const char *path);
 
+/* fshut.c: standard output flushed, checked and closed (exit 1 on failure). */
+int	 fshut(FILE *fp, const char *name);
+void	 fshut_stdout_at_exit(void);
+
 /* xalloc.c: allocation that exits on failure. */
 void	*xmalloc(size_t n);
 void	*xrealloc(void *p, size_t n);

@@ -679,6 +679,7 @@ main(int argc, char **argv)
 	struct wbuf out;
 	int i, r, rc = 0;
 
+	fshut_stdout_at_exit();
 	parse_options(&o, argc, argv);
 	argc -= optind;
 	argv += optind;

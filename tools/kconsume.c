@@ -257,6 +257,7 @@ main(int argc, char **argv)
 	char errstr[512];
 	sigset_t set;
 
+	fshut_stdout_at_exit();
 	conf = parse_options(&o, argc, argv);
 	memset(&c, 0, sizeof(c));
 	c.o = &o;
