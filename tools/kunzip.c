@@ -18,6 +18,10 @@
 
 #define USAGE "kunzip [-1l] [-m pattern] [--max-size bytes] [file]"
 #define BLOCK (128 * 1024)
+/* A member not named .csv is kept in memory up to this size (see kunzip(1)). */
+#define HOLD_MAX (1024 * 1024)
+
+enum { COPY_COUNT, COPY_WRITE, COPY_HOLD };
 
 struct opts {
 	const char *pattern;
@@ -33,6 +37,12 @@ struct unzip {
 	char	*written;	/* the member written, if any */
 	int	 written_csv;
 	unsigned long regular;	/* regular members seen */
+	/*
+	 * Without -m, the first member not named .csv waits in memory: a .csv
+	 * after it is the answer, and it only when the archive ends first.
+	 */
+	char	*held, *held_name, *other_name;
+	size_t	 heldlen;
 };
 
 /* Member names come from the archive: show control characters escaped. */
@@ -93,9 +103,38 @@ fail_member(struct unzip *u, struct archive_entry *e, const char *why)
 }
 
 /*
- * Reads the member's data, writing it when out is set; every negative
- * result is fatal, ARCHIVE_WARN included (a stored entry longer than it
- * declares comes back as a warning). Returns the size, or -1.
+ * A held member past HOLD_MAX cannot wait any longer: it is written, and is
+ * the answer from now on, as a first member was before holding existed.
+ */
+static void
+stop_holding(struct unzip *u)
+{
+	write_full(STDOUT_FILENO, "<stdout>", u->held, u->heldlen);
+	u->written = u->held_name;
+	u->written_csv = 0;
+	u->held_name = NULL;
+	u->heldlen = 0;
+}
+
+/* Keeps a block of the held member, or writes it: 1 when written. */
+static int
+put_block(struct unzip *u, la_ssize_t n, int out)
+{
+	if (out == COPY_HOLD && u->heldlen + (size_t)n <= HOLD_MAX) {
+		memcpy(u->held + u->heldlen, u->buf, (size_t)n);
+		u->heldlen += (size_t)n;
+		return 0;
+	}
+	if (out == COPY_HOLD)
+		stop_holding(u);
+	write_full(STDOUT_FILENO, "<stdout>", u->buf, (size_t)n);
+	return 1;
+}
+
+/*
+ * Reads the member's data: counting it, writing it, or holding it (out);
+ * every negative result is fatal, ARCHIVE_WARN included (a stored entry
+ * longer than it declares comes back as a warning). Returns the size, or -1.
  */
 static long long
 copy_member(struct unzip *u, struct archive_entry *e, int out)
@@ -106,14 +145,14 @@ copy_member(struct unzip *u, struct archive_entry *e, int out)
 
 	while ((n = archive_read_data(u->a, u->buf, BLOCK)) > 0) {
 		total += (uint64_t)n;
-		if (out && total > u->o->max_size) {
+		if (out != COPY_COUNT && total > u->o->max_size) {
 			snprintf(why, sizeof(why), "larger than --max-size (%llu "
 			    "bytes)", (unsigned long long)u->o->max_size);
 			fail_member(u, e, why);
 			return -1;
 		}
-		if (out)
-			write_full(STDOUT_FILENO, "<stdout>", u->buf, (size_t)n);
+		if (out != COPY_COUNT && put_block(u, n, out))
+			out = COPY_WRITE;
 	}
 	if (n < 0) {
 		fail_member(u, e, archive_error_string(u->a));
@@ -133,7 +172,7 @@ static int
 list_member(struct unzip *u, struct archive_entry *e)
 {
 	char *p = printable(entry_name(e));
-	long long size = copy_member(u, e, 0);
+	long long size = copy_member(u, e, COPY_COUNT);
 
 	if (size >= 0)
 		printf("%s\t%lld\n", p, size);
@@ -141,57 +180,108 @@ list_member(struct unzip *u, struct archive_entry *e)
 	return size >= 0 ? 0 : -1;
 }
 
-/* Decides from what was seen so far whether this member is the one. */
+/* macOS's AppleDouble files (__MACOSX/, ._NAME) hold metadata, never data. */
 static int
-choose(struct unzip *u, struct archive_entry *e, int *out)
+is_apple_double(const char *name)
 {
-	const char *name = entry_name(e);
-	char *a, *b;
+	const char *base = strrchr(name, '/');
 
-	*out = 0;
-	if (u->o->pattern != NULL) {
-		if (fnmatch(u->o->pattern, name, 0) != 0)
-			return 0;
-		if (u->written == NULL)
-			return *out = 1;
-		a = printable(u->written);
-		b = printable(name);
-		warnx("%s: several members match \"%s\": %s, %s (use -1 for the "
-		    "first)", u->name, u->o->pattern, a, b);
-		free(a);
-		free(b);
-		return -1;
-	}
-	if (u->written == NULL)
-		return *out = 1;
-	if (u->written_csv && !is_csv(name))
-		return 0;
-	a = printable(u->written);
-	b = printable(name);
-	warnx("%s: several %s: %s, %s; name one with -m", u->name, u->written_csv ?
-	    ".csv members" : "members", a, b);
+	base = base != NULL ? base + 1 : name;
+	return strncmp(name, "__MACOSX/", 9) == 0 || strncmp(base, "._", 2) == 0;
+}
+
+static int
+ambiguous(struct unzip *u, const char *what, const char *first,
+    const char *second)
+{
+	char *a = printable(first), *b = printable(second);
+
+	warnx("%s: several %s: %s, %s; name one with -m", u->name, what, a, b);
 	free(a);
 	free(b);
 	return -1;
 }
 
 static int
+choose_pattern(struct unzip *u, const char *name, int *out)
+{
+	char *a, *b;
+
+	if (fnmatch(u->o->pattern, name, 0) != 0)
+		return 0;
+	if (u->written == NULL) {
+		*out = COPY_WRITE;
+		return 0;
+	}
+	a = printable(u->written);
+	b = printable(name);
+	warnx("%s: several members match \"%s\": %s, %s (use -1 for the "
+	    "first)", u->name, u->o->pattern, a, b);
+	free(a);
+	free(b);
+	return -1;
+}
+
+/* A .csv member is written at once: any member held before it is dropped. */
+static int
+choose_csv(struct unzip *u, const char *name, int *out)
+{
+	if (u->written != NULL)
+		return ambiguous(u, u->written_csv ? ".csv members" : "members",
+		    u->written, name);
+	free(u->held_name);
+	free(u->other_name);
+	u->held_name = u->other_name = NULL;
+	u->heldlen = 0;
+	*out = COPY_WRITE;
+	return 0;
+}
+
+/* Decides from what was seen so far what to do with this member's data. */
+static int
+choose(struct unzip *u, const char *name, int *out)
+{
+	*out = COPY_COUNT;
+	if (is_apple_double(name))
+		return 0;
+	if (u->o->pattern != NULL)
+		return choose_pattern(u, name, out);
+	if (is_csv(name))
+		return choose_csv(u, name, out);
+	if (u->written != NULL)
+		return u->written_csv ? 0 :
+		    ambiguous(u, "members", u->written, name);
+	if (u->held_name == NULL)
+		*out = COPY_HOLD;
+	else if (u->other_name == NULL)
+		u->other_name = xstrdup(name);
+	return 0;
+}
+
+static int
 extract_member(struct unzip *u, struct archive_entry *e)
 {
+	const char *name = entry_name(e);
 	int out;
 
-	if (choose(u, e, &out) == -1)
+	if (choose(u, name, &out) == -1)
 		return -1;
-	if (!out) {
+	if (out == COPY_COUNT) {
 		if (archive_read_data_skip(u->a) != ARCHIVE_OK) {
 			fail_member(u, e, archive_error_string(u->a));
 			return -1;
 		}
 		return 0;
 	}
-	u->written = xstrdup(entry_name(e));
-	u->written_csv = is_csv(u->written);
-	return copy_member(u, e, 1) >= 0 ? 0 : -1;
+	if (out == COPY_HOLD) {
+		u->held_name = xstrdup(name);
+		if (u->held == NULL)
+			u->held = xmalloc(HOLD_MAX);
+	} else {
+		u->written = xstrdup(name);
+		u->written_csv = is_csv(name);
+	}
+	return copy_member(u, e, out) >= 0 ? 0 : -1;
 }
 
 static int
@@ -240,6 +330,12 @@ finish(struct unzip *u)
 		return 0;
 	if (u->written != NULL)
 		return 0;
+	if (u->held_name != NULL && u->other_name != NULL)
+		return ambiguous(u, "members", u->held_name, u->other_name);
+	if (u->held_name != NULL) {
+		stop_holding(u);
+		return 0;
+	}
 	if (u->o->pattern != NULL)
 		warnx("%s: no member matches \"%s\"", u->name, u->o->pattern);
 	else
@@ -282,6 +378,9 @@ unzip(const struct opts *o, const char *path)
 	archive_read_free(u.a);
 	free(u.buf);
 	free(u.written);
+	free(u.held);
+	free(u.held_name);
+	free(u.other_name);
 	input_close(fd);
 	return rc;
 }
