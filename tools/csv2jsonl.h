@@ -1,8 +1,10 @@
-/* csv2jsonl's CSV reader, apart so that the fuzz target can drive it. */
+/* csv2jsonl's parts: the CSV reader, and the converter's state shared by the column code. */
 #ifndef CSV2JSONL_H
 #define CSV2JSONL_H
 
 #include <stddef.h>
+
+#include "util.h"
 
 struct field {
 	const char *p;		/* into the reader's buffer, quotes removed */
@@ -44,5 +46,61 @@ int	 csv_next(struct csv *c);
 int	 csv_resync(struct csv *c);
 /* Undoubles quotes of a field into out (at least f->len bytes); returns length. */
 size_t	 csv_undouble(const struct field *f, char *out);
+
+/* The converter (csv2jsonl.c, csv2jsonl_names.c) */
+
+enum coltype { T_AUTO, T_NUMBER, T_BOOLEAN, T_STRING };
+
+struct typespec {
+	const char *col;
+	enum coltype type;
+};
+
+struct opts {
+	unsigned char delim;
+	int	 strings, no_header, skip_bad, rename;
+	long	 infer_rows;
+	struct typespec *types;
+	size_t	 ntypes;
+};
+
+struct column {
+	char	*name;		/* raw header bytes: may hold NUL or bad UTF-8 */
+	size_t	 namelen;
+	char	*prefix;	/* ,"name": as JSON, written before each value */
+	size_t	 prefixlen;
+	enum coltype type;
+	int	 maybe_number, maybe_boolean, seen;
+};
+
+/* A record kept while the column types are not yet known. */
+struct held {
+	unsigned long long line;
+	size_t	*off;		/* nfields + 1 offsets into data */
+	char	*data;
+};
+
+struct conv {
+	const struct opts *o;
+	struct csv csv;
+	struct wbuf *out;
+	struct column *cols;
+	size_t	 ncols;
+	char	*scratch;
+	size_t	 scratchcap;
+	struct held *held;
+	size_t	 nheld;
+	unsigned long bad_utf8, misfits, skipped;
+	int	 unreadable;	/* a read failed: the next file is still read */
+	unsigned long long bad_utf8_line;
+};
+
+/* The columns from the header record in conv->csv; -1 on duplicate names. */
+int	 columns_from_header(struct conv *cv);
+/* Whether a column has exactly this name (as read, for --type). */
+int	 column_named(const struct conv *cv, const char *name);
+/* Remembers line when it holds the first invalid UTF-8 seen. */
+void	 note_bad_utf8(struct conv *cv, unsigned long before,
+	    unsigned long long line);
 
 #endif
