@@ -213,6 +213,10 @@ enrich_line(struct enrich *e, struct lines *in, char *line, size_t len)
 	return e->o->skip_bad ? 0 : -1;
 }
 
+/* A file that cannot be read is reported and the next one read, as cat does. */
+enum { UNREADABLE = -2 };
+
+/* 0, -1 for a bad line that stops the run, or UNREADABLE. */
 static int
 enrich_file(struct enrich *e, const char *path)
 {
@@ -223,12 +227,12 @@ enrich_file(struct enrich *e, const char *path)
 
 	e->utf16 = NULL;
 	if (lines_open(&in, path) == -1)
-		return -1;
+		return UNREADABLE;
 	while ((r = lines_next(&in, &line, &len)) == 1)
 		if ((rc = enrich_line(e, &in, line, len)) == -1)
 			break;
 	if (r == -1)
-		rc = -1;
+		rc = UNREADABLE;
 	lines_close(&in);
 	return rc;
 }
@@ -366,7 +370,7 @@ main(int argc, char **argv)
 	struct opts o;
 	struct enrich e;
 	struct wbuf out;
-	int i, rc = 0;
+	int i, rc = 0, unreadable = 0;
 
 	memset(&o, 0, sizeof(o));
 	o.ts_field = "timestamp";
@@ -385,9 +389,10 @@ main(int argc, char **argv)
 	e.keybuf = xmalloc(o.maxname + 8);
 	wbuf_init(&out, STDOUT_FILENO, "<stdout>", 256 * 1024);
 	if (argc == 0)
-		rc = enrich_file(&e, NULL);
-	for (i = 0; i < argc && rc == 0; i++)
-		rc = enrich_file(&e, argv[i]);
+		unreadable = (rc = enrich_file(&e, NULL)) == UNREADABLE;
+	for (i = 0; i < argc && rc != -1; i++)
+		if ((rc = enrich_file(&e, argv[i])) == UNREADABLE)
+			unreadable = 1;
 	wbuf_flush(&out);
 	if (e.skipped > 0 && o.skip_bad)
 		warnx("%lu bad line%s skipped", e.skipped, e.skipped == 1 ? "" : "s");
@@ -395,5 +400,5 @@ main(int argc, char **argv)
 	free(e.keybuf);
 	free(o.names);
 	free(o.sets);
-	return rc == 0 && e.skipped == 0 ? EXIT_OK : EXIT_FAIL;
+	return rc == 0 && !unreadable && e.skipped == 0 ? EXIT_OK : EXIT_FAIL;
 }
