@@ -37,6 +37,7 @@ struct unzip {
 	char	*written;	/* the member written, if any */
 	int	 written_csv;
 	unsigned long regular;	/* regular members seen */
+	unsigned long apple;	/* of which AppleDouble files */
 	/*
 	 * Without -m, the first member not named .csv waits in memory: a .csv
 	 * after it is the answer, and it only when the archive ends first.
@@ -242,8 +243,10 @@ static int
 choose(struct unzip *u, const char *name, int *out)
 {
 	*out = COPY_COUNT;
-	if (is_apple_double(name))
+	if (is_apple_double(name)) {
+		u->apple++;
 		return 0;
+	}
 	if (u->o->pattern != NULL)
 		return choose_pattern(u, name, out);
 	if (is_csv(name))
@@ -339,7 +342,9 @@ finish(struct unzip *u)
 	if (u->o->pattern != NULL)
 		warnx("%s: no member matches \"%s\"", u->name, u->o->pattern);
 	else
-		warnx("%s: no regular file in the archive", u->name);
+		warnx("%s: no regular file in the archive%s", u->name,
+		    u->apple > 0 && u->apple == u->regular ?
+		    " but macOS metadata (__MACOSX/, ._*)" : "");
 	return -1;
 }
 
