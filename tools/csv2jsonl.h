@@ -1,4 +1,7 @@
-/* csv2jsonl's parts: the CSV reader, and the converter's state shared by the column code. */
+/*
+ * csv2jsonl's parts: the CSV reader (apart so that the fuzz target can drive
+ * it), and the converter's state that the column code shares.
+ */
 #ifndef CSV2JSONL_H
 #define CSV2JSONL_H
 
@@ -42,7 +45,7 @@ void	 csv_open(struct csv *c, int fd, const char *name, unsigned char delim);
 void	 csv_close(struct csv *c);
 /* 1: a record in c->fields; 0: end of input; -1: error (c->error, or errno). */
 int	 csv_next(struct csv *c);
-/* After an error with errpos < SIZE_MAX: go on at the next line. 0, or -1 (errno). */
+/* After an error with errpos < SIZE_MAX: on at the next line; 0, or -1 (errno). */
 int	 csv_resync(struct csv *c);
 /* Undoubles quotes of a field into out (at least f->len bytes); returns length. */
 size_t	 csv_undouble(const struct field *f, char *out);

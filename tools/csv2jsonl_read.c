@@ -134,9 +134,9 @@ line_ends(const char *p, const char *q)
 }
 
 /*
- * At a CR after a field: PARSED when the record ends here (CRLF, or a lone CR as
- * Python's csv module and Miller read it), moving *pp to the LF of a CRLF;
- * NEED_MORE when the byte after the CR has not been read yet.
+ * At a CR after a field: PARSED when the record ends here (CRLF, or a lone
+ * CR as Python's csv module and Miller read it), moving *pp to the LF of a
+ * CRLF; NEED_MORE when the byte after the CR has not been read yet.
  */
 static int
 at_cr(const struct csv *c, const char **pp, const char *end)
