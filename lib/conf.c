@@ -1,4 +1,5 @@
-/* key=value pairs: from -X options and from Java-style properties files. */
+/* key=value pairs: from -X options and from properties files (key=value lines,
+ * '#' and '!' comment lines; as in Java's, a '#' after a value is part of it). */
 #include <err.h>
 #include <errno.h>
 #include <stdio.h>
@@ -44,8 +45,8 @@ int
 conf_read_file(const char *path, conf_cb cb, void *ctx)
 {
 	FILE *fp;
-	char *line = NULL, *key, *val, *s, where[64];
-	size_t cap = 0;
+	char *line = NULL, *key, *val, *s, *where;
+	size_t cap = 0, wherecap = strlen(path) + 32;
 	unsigned long lineno = 0;
 	int rc = 0;
 
@@ -53,6 +54,7 @@ conf_read_file(const char *path, conf_cb cb, void *ctx)
 		warn("%s", path);
 		return -1;
 	}
+	where = xmalloc(wherecap);
 	while (rc == 0 && getline(&line, &cap, fp) != -1) {
 		lineno++;
 		s = trim(line);
@@ -63,13 +65,15 @@ conf_read_file(const char *path, conf_cb cb, void *ctx)
 			rc = -1;
 			break;
 		}
-		snprintf(where, sizeof(where), "line %lu", lineno);
+		/* The file's name too: a run may read several (-F, defaults). */
+		snprintf(where, wherecap, "%s:%lu", path, lineno);
 		rc = cb(ctx, key, val, where);
 	}
 	if (ferror(fp)) {
 		warn("%s", path);
 		rc = -1;
 	}
+	free(where);
 	free(line);
 	fclose(fp);
 	return rc;
