@@ -1,12 +1,13 @@
 # Sourced by the kfetch test scripts: starts the Kaggle stand-in (loopback
-# only) with a generated zip, and stops it at exit.
+# only) with a generated zip (STUB_ROWS rows, 20000 by default), and stops
+# it at exit.
 set -u
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 done_checks() { echo "$fails failed"; [ "$fails" = 0 ]; }
 stub=$PWD/stub
 mkdir -p "$stub"
-"$TOP/scripts/gen-spotify" -n 20000 -z "$stub/data.zip"
+"$TOP/scripts/gen-spotify" -n "${STUB_ROWS:-20000}" -z "$stub/data.zip"
 python3 "$TESTS/kfetch/kaggle-stub.py" "$stub" &
 stub_pid=$!
 trap 'rm -f "$stub/data.zip"; kill $stub_pid 2>/dev/null; wait 2>/dev/null' EXIT
