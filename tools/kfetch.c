@@ -14,7 +14,7 @@
 
 #include "kfetch.h"
 
-#define USAGE "kfetch [-fqv] [-o file] [--version n] [--retries n] " \
+#define USAGE "kfetch [-fqv] [-o file] [--dataset-version n] [--retries n] " \
 	"[--retry-delay s] [--timeout s] [--cacert file] [--no-cache] " \
 	"[dataset | url]"
 #define DEFAULT_DATASET "maharshipandya/-spotify-tracks-dataset"
@@ -293,29 +293,56 @@ dataset_url(const struct opts *o)
 
 	if (base == NULL || *base == '\0')
 		base = "https://www.kaggle.com";
-	n = strlen(base) + strlen(o->target) + 80;
+	n = strlen(base) + strlen(o->dataset) + 80;
 	url = xmalloc(n);
-	snprintf(url, n, "%s/api/v1/datasets/download/%s", base, o->target);
+	snprintf(url, n, "%s/api/v1/datasets/download/%s", base, o->dataset);
 	if (o->version > 0)
 		snprintf(url + strlen(url), n - strlen(url),
 		    "?datasetVersionNumber=%ld", o->version);
 	return url;
 }
 
-static void
-check_dataset(const char *s)
+static int
+dataset_char(char c)
 {
-	const char *slash = strchr(s, '/');
-	size_t i;
+	return c == '-' || c == '_' || c == '.' || (c >= '0' && c <= '9') ||
+	    ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
 
-	if (slash == NULL || slash == s || slash[1] == '\0' ||
-	    strchr(slash + 1, '/') != NULL)
-		usage_error(USAGE, "expected OWNER/SLUG or a URL: %s", s);
-	for (i = 0; s[i] != '\0'; i++)
-		if (!(s[i] == '/' || s[i] == '-' || s[i] == '_' || s[i] == '.' ||
-		    (s[i] >= '0' && s[i] <= '9') || ((s[i] | 0x20) >= 'a' &&
-		    (s[i] | 0x20) <= 'z')))
-			usage_error(USAGE, "not a Kaggle dataset name: %s", s);
+/* Length of the name at s (up to '/' or the end), or 0 when it is bad. */
+static size_t
+dataset_part(const char *s)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0' && s[n] != '/'; n++)
+		if (!dataset_char(s[n]))
+			return 0;
+	return n;
+}
+
+/* OWNER/SLUG, or OWNER/SLUG/versions/N as kagglehub writes it. */
+static void
+parse_dataset(struct opts *o)
+{
+	const char *s = o->target, *v;
+	size_t owner = dataset_part(s), slug;
+	long n;
+
+	if (owner == 0 || s[owner] != '/' ||
+	    (slug = dataset_part(s + owner + 1)) == 0)
+		usage_error(USAGE, "not OWNER/SLUG[/versions/N] nor a URL: %s", s);
+	o->dataset = xstrndup(s, owner + 1 + slug);
+	v = s + owner + 1 + slug;
+	if (*v == '\0')
+		return;
+	if (strncmp(v, "/versions/", 10) != 0 || v[10] == '\0' ||
+	    v[10 + strspn(v + 10, "0123456789")] != '\0')
+		usage_error(USAGE, "not OWNER/SLUG[/versions/N] nor a URL: %s", s);
+	n = (long)num_parse(s, v + 10, 1, 1000000);
+	if (o->version > 0 && o->version != n)
+		usage_error(USAGE, "--dataset-version %ld, but %s", o->version, s);
+	o->version = n;
 }
 
 static void
@@ -325,9 +352,11 @@ usage(int status)
 		usage_error(USAGE, NULL);
 	usage_help(USAGE,
 	    "Download a Kaggle dataset's zip (default " DEFAULT_DATASET ")\n"
-	    "or a URL to standard output or a file.\n\n"
+	    "or a URL to standard output or a file. A dataset is OWNER/SLUG,\n"
+	    "or OWNER/SLUG/versions/N for its version N.\n\n"
 	    "  -o, --output FILE      write to FILE (through FILE.part)\n"
-	    "      --version N        the dataset's version N (default: the latest)\n"
+	    "      --dataset-version N\n"
+	    "                         the dataset's version N (default: the latest)\n"
 	    "      --retries N        retries after a temporary failure (default 5)\n"
 	    "      --retry-delay S    first backoff, doubled each time (default 1)\n"
 	    "      --timeout S        connect timeout, and the longest stall (default 30)\n"
@@ -337,7 +366,7 @@ usage(int status)
 	    "  -q, --quiet            no progress, no retry notices\n"
 	    "  -v, --verbose          each request, status, redirect host, resume\n"
 	    "  -h, --help             this help\n"
-	    "      --version-info     version\n");
+	    "      --version          version\n");
 }
 
 static void
@@ -345,7 +374,7 @@ parse_options(struct opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		{ "version", required_argument, NULL, 'N' },
+		{ "dataset-version", required_argument, NULL, 'N' },
 		{ "retries", required_argument, NULL, 'R' },
 		{ "retry-delay", required_argument, NULL, 'D' },
 		{ "timeout", required_argument, NULL, 'T' },
@@ -355,7 +384,7 @@ parse_options(struct opts *o, int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
-		{ "version-info", no_argument, NULL, 'V' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int ch;
@@ -367,8 +396,8 @@ parse_options(struct opts *o, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "o:fqvh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'o': o->out = optarg; break;
-		case 'N': o->version = (long)num_parse("--version", optarg, 1,
-			    1000000); break;
+		case 'N': o->version = (long)num_parse("--dataset-version",
+			    optarg, 1, 1000000); break;
 		case 'R': o->retries = (long)num_parse("--retries", optarg, 0, 100);
 			break;
 		case 'D': o->retry_delay = num_parse_seconds("--retry-delay",
@@ -394,7 +423,7 @@ parse_options(struct opts *o, int argc, char **argv)
 	o->target = optind < argc ? argv[optind] : DEFAULT_DATASET;
 	o->is_url = strstr(o->target, "://") != NULL;
 	if (!o->is_url)
-		check_dataset(o->target);
+		parse_dataset(o);
 	if (o->out == NULL && isatty(STDOUT_FILENO))
 		usage_error(USAGE, "standard output is a terminal: use -o FILE "
 		    "or a pipe");
@@ -504,5 +533,6 @@ main(int argc, char **argv)
 	free(f.api_url);
 	free(f.resume_url);
 	free(f.part);
+	free(o.dataset);
 	return status;
 }

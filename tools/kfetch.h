@@ -9,7 +9,8 @@
 #include "util.h"
 
 struct opts {
-	const char *target;	/* OWNER/SLUG or URL */
+	const char *target;	/* as given: OWNER/SLUG[/versions/N] or URL */
+	char	*dataset;	/* OWNER/SLUG */
 	const char *out;	/* -o, or NULL for stdout */
 	const char *cacert;
 	long	 version;	/* 0: latest */

@@ -200,9 +200,9 @@ cache_open(struct cache *c, const struct opts *o)
 		snprintf(ver, sizeof(ver), "v%ld", o->version);
 	else
 		snprintf(ver, sizeof(ver), "latest");
-	n = strlen(o->target) + strlen(ver) + 2;
+	n = strlen(o->dataset) + strlen(ver) + 2;
 	sub = xmalloc(n);
-	snprintf(sub, n, "%s/%s", o->target, ver);
+	snprintf(sub, n, "%s/%s", o->dataset, ver);
 	c->dir = join(base, sub);
 	free(base);
 	free(sub);
