@@ -4,9 +4,11 @@
  * cache, the way Kaggle's own clients do, without ever showing a secret.
  */
 #include <err.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,7 +21,10 @@
 	"[dataset | url]"
 #define DEFAULT_DATASET "maharshipandya/-spotify-tracks-dataset"
 
-enum outcome { DONE, RETRY, FAIL, FAIL_TEMP, NOT_MODIFIED };
+enum outcome { DONE, RETRY, FAIL, FAIL_TEMP, NOT_MODIFIED, PIPE_CLOSED };
+
+/* Standard output's reader went away: the status of a death by SIGPIPE. */
+#define EXIT_PIPE (128 + SIGPIPE)
 
 static double
 now(void)
@@ -150,6 +155,24 @@ http_error(struct fetch *f, long status)
 	return FAIL;
 }
 
+/*
+ * The output could not be written. A closed pipe is the reader's choice
+ * (kunzip refused the bytes, or head had enough): no message, SIGPIPE's
+ * status, so that a pipeline blames the reader, not kfetch.
+ */
+static enum outcome
+output_failed(struct fetch *f)
+{
+	if (f->out_errno == EPIPE) {
+		if (f->o->verbose)
+			warnx("standard output closed: stopping");
+		return PIPE_CLOSED;
+	}
+	warnx("%s: %s", f->out_fd == STDOUT_FILENO ? "<stdout>" : f->part,
+	    strerror(f->out_errno));
+	return FAIL;
+}
+
 static enum outcome
 finish_transfer(struct fetch *f)
 {
@@ -180,10 +203,13 @@ attempt(struct fetch *f)
 			    (unsigned long long)f->written);
 			return FAIL_TEMP;
 		}
-		reset_output(f);
+		if (reset_output(f) == -1)
+			return output_failed(f);
 	}
 	prepare(f, resume);
 	rc = curl_easy_perform(f->curl);
+	if (f->out_errno != 0)
+		return output_failed(f);
 	curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (!resume && curl_easy_getinfo(f->curl, CURLINFO_EFFECTIVE_URL, &eff) ==
 	    CURLE_OK && eff != NULL && f->written > 0) {
@@ -482,14 +508,32 @@ run(struct fetch *f)
 			    "copy (%s)", f->label, f->cache.data);
 		else if (f->o->verbose)
 			warnx("not modified: serving the cached copy");
-		return cache_serve(f) == 0 ? EXIT_OK : EXIT_FAIL;
+		if (cache_serve(f) == 0)
+			return EXIT_OK;
+		r = f->out_errno != 0 ? output_failed(f) : FAIL;
 	}
 	if (r == DONE) {
 		cache_commit(f);
 		return EXIT_OK;
 	}
 	cache_abort(f);
+	if (r == PIPE_CLOSED)
+		return EXIT_PIPE;
 	return r == FAIL_TEMP ? EXIT_TEMP : EXIT_FAIL;
+}
+
+/* Ends as a process killed by SIGPIPE would, once everything is cleaned up. */
+static _Noreturn void
+die_of_sigpipe(void)
+{
+	sigset_t set;
+
+	signal(SIGPIPE, SIG_DFL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGPIPE);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(SIGPIPE);
+	_exit(EXIT_PIPE);
 }
 
 int
@@ -534,5 +578,7 @@ main(int argc, char **argv)
 	free(f.resume_url);
 	free(f.part);
 	free(o.dataset);
+	if (status == EXIT_PIPE)
+		die_of_sigpipe();
 	return status;
 }

@@ -55,6 +55,7 @@ struct fetch {
 	struct resp r;
 	uint64_t written, expected;
 	int	 expected_known, restart_refused;
+	int	 out_errno;	/* the output's write failed (in a callback) */
 	struct md5 md5;
 	uint32_t crc;
 	int	 hash_md5, hash_crc;	/* hashing since the first byte */
@@ -68,7 +69,8 @@ size_t	 on_header(char *buf, size_t size, size_t n, void *ctx);
 size_t	 on_body(char *buf, size_t size, size_t n, void *ctx);
 int	 on_progress(void *ctx, curl_off_t total, curl_off_t now, curl_off_t ut,
 	    curl_off_t un);
-void	 reset_output(struct fetch *f);
+int	 reset_output(struct fetch *f);
+int	 write_all(int fd, const void *buf, size_t n);
 const char *check_integrity(struct fetch *f);
 
 /* kfetch_store.c */
@@ -79,6 +81,7 @@ void	 cache_free(struct cache *c);
 int	 cache_begin(struct cache *c);
 void	 cache_commit(struct fetch *f);
 void	 cache_abort(struct fetch *f);
+void	 cache_drop(struct fetch *f, int errnum);
 int	 cache_serve(struct fetch *f);
 
 #endif

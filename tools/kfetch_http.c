@@ -120,21 +120,45 @@ on_header(char *buf, size_t size, size_t n, void *ctx)
 	return len;
 }
 
-/* Starts the output again from its first byte (a file only). */
-void
+/*
+ * write(2) until all is written; -1 with errno set. It never exits: it runs
+ * inside libcurl's callbacks, which must return for the cleanup to run.
+ */
+int
+write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, p, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Starts the output again from its first byte (a file only); -1: failed. */
+int
 reset_output(struct fetch *f)
 {
-	if (f->out_fd != STDOUT_FILENO) {
-		if (ftruncate(f->out_fd, 0) == -1 || lseek(f->out_fd, 0, SEEK_SET) == -1)
-			err(EXIT_FAIL, "%s", f->part);
+	if (f->out_fd != STDOUT_FILENO && (ftruncate(f->out_fd, 0) == -1 ||
+	    lseek(f->out_fd, 0, SEEK_SET) == -1)) {
+		f->out_errno = errno;
+		return -1;
 	}
 	if (f->cache_fd != -1 && (ftruncate(f->cache_fd, 0) == -1 ||
 	    lseek(f->cache_fd, 0, SEEK_SET) == -1))
-		err(EXIT_FAIL, "%s", f->cache.tmp);
+		cache_drop(f, errno);
 	f->written = 0;
 	f->expected_known = 0;
 	md5_init(&f->md5);
 	f->crc = 0;
+	return 0;
 }
 
 /* The first body bytes of a response: is it the start, or the rest? */
@@ -163,7 +187,8 @@ body_starts(struct fetch *f)
 		}
 		if (f->o->verbose)
 			warnx("the server sent the whole file again: starting over");
-		reset_output(f);
+		if (reset_output(f) == -1)
+			return -1;
 	}
 	f->expected = f->r.length;
 	f->expected_known = f->r.has_length;
@@ -183,10 +208,13 @@ on_body(char *buf, size_t size, size_t n, void *ctx)
 			return 0;
 		f->r.started = 1;
 	}
-	write_full(f->out_fd, f->out_fd == STDOUT_FILENO ? "<stdout>" : f->part,
-	    buf, len);
-	if (f->cache_fd != -1)
-		write_full(f->cache_fd, f->cache.tmp, buf, len);
+	/* 0 makes libcurl stop the transfer; attempt() says why. */
+	if (write_all(f->out_fd, buf, len) == -1) {
+		f->out_errno = errno;
+		return 0;
+	}
+	if (f->cache_fd != -1 && write_all(f->cache_fd, buf, len) == -1)
+		cache_drop(f, errno);
 	if (f->hash_md5)
 		md5_update(&f->md5, buf, len);
 	if (f->hash_crc)

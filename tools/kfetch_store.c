@@ -270,7 +270,15 @@ cache_abort(struct fetch *f)
 	f->cache_fd = -1;
 }
 
-/* Copies the cached file to the output. */
+/* A cache that cannot be written is given up; the download goes on. */
+void
+cache_drop(struct fetch *f, int errnum)
+{
+	warnx("%s: %s (not caching)", f->cache.tmp, strerror(errnum));
+	cache_abort(f);
+}
+
+/* Copies the cached file to the output; -1: failed (out_errno: the output). */
 int
 cache_serve(struct fetch *f)
 {
@@ -283,8 +291,11 @@ cache_serve(struct fetch *f)
 		return -1;
 	}
 	while ((n = read(fd, buf, sizeof(buf))) > 0) {
-		write_full(f->out_fd, f->out_fd == STDOUT_FILENO ? "<stdout>" :
-		    f->part, buf, (size_t)n);
+		if (write_all(f->out_fd, buf, (size_t)n) == -1) {
+			f->out_errno = errno;
+			close(fd);
+			return -1;
+		}
 		f->written += (uint64_t)n;
 	}
 	close(fd);
