@@ -3,6 +3,8 @@
  * standard output or a file, with retries, resume, integrity checks and a
  * cache, the way Kaggle's own clients do, without ever showing a secret.
  */
+#include <sys/stat.h>
+
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -128,30 +130,42 @@ transient_curl(CURLcode rc)
 	}
 }
 
-static enum outcome
-http_error(struct fetch *f, long status)
+/* What Kaggle's refusals mean; 0 for a status it has no words for. */
+static int
+kaggle_refusal(struct fetch *f, long status)
 {
-	const char *what = f->o->is_url ? "" : f->o->target;
+	const char *what = f->label;
 
 	switch (status) {
 	case 401:
 		warnx("%s: 401 Unauthorized: the credentials were refused (%s)",
 		    what, f->creds.source);
-		return FAIL;
+		return 1;
 	case 403:
 		warnx("%s: 403 Forbidden: access denied (accept the dataset's "
 		    "rules on kaggle.com, or check that it is public)", what);
-		return FAIL;
+		return 1;
 	case 404:
 		warnx("%s: 404 Not Found: no such dataset or version", what);
-		return FAIL;
+		return 1;
 	}
+	return 0;
+}
+
+static enum outcome
+http_error(struct fetch *f, long status)
+{
+	const char *reason = status == 401 ? " Unauthorized" : status == 403 ?
+	    " Forbidden" : status == 404 ? " Not Found" : "";
+
 	if (status == 408 || status == 429 || status >= 500) {
 		if (!f->o->quiet)
 			warnx("%s: HTTP %ld", f->label, status);
 		return RETRY;
 	}
-	warnx("%s: HTTP %ld", f->label, status);
+	if (!f->o->is_url && kaggle_refusal(f, status))
+		return FAIL;
+	warnx("%s: HTTP %ld%s", f->label, status, reason);
 	return FAIL;
 }
 
@@ -170,6 +184,21 @@ output_failed(struct fetch *f)
 	}
 	warnx("%s: %s", f->out_fd == STDOUT_FILENO ? "<stdout>" : f->part,
 	    strerror(f->out_errno));
+	return FAIL;
+}
+
+static enum outcome
+html_page(struct fetch *f)
+{
+	char *eff = NULL, *host = NULL;
+
+	if (curl_easy_getinfo(f->curl, CURLINFO_EFFECTIVE_URL, &eff) ==
+	    CURLE_OK && eff != NULL)
+		host = url_host(eff);
+	warnx("%s: %s answered with an HTML page (text/html), not the "
+	    "dataset's zip: a login or error page?", f->label,
+	    host != NULL ? host : "the server");
+	free(host);
 	return FAIL;
 }
 
@@ -207,9 +236,12 @@ attempt(struct fetch *f)
 			return output_failed(f);
 	}
 	prepare(f, resume);
+	f->body = BODY_UNKNOWN;
 	rc = curl_easy_perform(f->curl);
 	if (f->out_errno != 0)
 		return output_failed(f);
+	if (f->html)
+		return html_page(f);
 	curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &status);
 	if (!resume && curl_easy_getinfo(f->curl, CURLINFO_EFFECTIVE_URL, &eff) ==
 	    CURLE_OK && eff != NULL && f->written > 0) {
@@ -298,8 +330,6 @@ setup_curl(struct fetch *f)
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(f->o->timeout * 1000));
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)ceil(f->o->timeout));
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, f);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
@@ -310,24 +340,6 @@ setup_curl(struct fetch *f)
 		curl_easy_setopt(c, CURLOPT_CAINFO, ca);
 }
 
-static char *
-dataset_url(const struct opts *o)
-{
-	const char *base = getenv("KAGGLE_API_ENDPOINT");
-	size_t n;
-	char *url;
-
-	if (base == NULL || *base == '\0')
-		base = "https://www.kaggle.com";
-	n = strlen(base) + strlen(o->dataset) + 80;
-	url = xmalloc(n);
-	snprintf(url, n, "%s/api/v1/datasets/download/%s", base, o->dataset);
-	if (o->version > 0)
-		snprintf(url + strlen(url), n - strlen(url),
-		    "?datasetVersionNumber=%ld", o->version);
-	return url;
-}
-
 static int
 dataset_char(char c)
 {
@@ -335,7 +347,10 @@ dataset_char(char c)
 	    ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
 }
 
-/* Length of the name at s (up to '/' or the end), or 0 when it is bad. */
+/*
+ * Length of the name at s (up to '/' or the end), or 0 when it is bad:
+ * '.' and '..' would climb out of the cache and the API's path.
+ */
 static size_t
 dataset_part(const char *s)
 {
@@ -344,6 +359,8 @@ dataset_part(const char *s)
 	for (n = 0; s[n] != '\0' && s[n] != '/'; n++)
 		if (!dataset_char(s[n]))
 			return 0;
+	if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+		return 0;
 	return n;
 }
 
@@ -380,7 +397,7 @@ usage(int status)
 	    "Download a Kaggle dataset's zip (default " DEFAULT_DATASET ")\n"
 	    "or a URL to standard output or a file. A dataset is OWNER/SLUG,\n"
 	    "or OWNER/SLUG/versions/N for its version N.\n\n"
-	    "  -o, --output FILE      write to FILE (through FILE.part)\n"
+	    "  -o, --output FILE      write to FILE (through FILE.XXXXXX.part)\n"
 	    "      --dataset-version N\n"
 	    "                         the dataset's version N (default: the latest)\n"
 	    "      --retries N        retries after a temporary failure (default 5)\n"
@@ -458,6 +475,7 @@ parse_options(struct opts *o, int argc, char **argv)
 static void
 open_output(struct fetch *f)
 {
+	mode_t mask;
 	size_t n;
 
 	f->out_fd = STDOUT_FILENO;
@@ -465,12 +483,17 @@ open_output(struct fetch *f)
 		pipe_grow(STDOUT_FILENO);
 		return;
 	}
-	n = strlen(f->o->out) + 6;
+	/* A name of its own: two runs with one -o must not share a file. */
+	n = strlen(f->o->out) + 13;
 	f->part = xmalloc(n);
-	snprintf(f->part, n, "%s.part", f->o->out);
-	f->out_fd = open(f->part, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (f->out_fd == -1)
+	snprintf(f->part, n, "%s.XXXXXX.part", f->o->out);
+	if ((f->out_fd = mkstemps(f->part, 5)) == -1)
 		err(EXIT_FAIL, "%s", f->part);
+	/* mkstemps makes it 0600; the final file gets what open(2) gives. */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(f->out_fd, 0666 & ~mask) == -1)
+		warn("%s", f->part);
 }
 
 /* Puts the file under its final name only when it is complete and checked. */
@@ -522,6 +545,19 @@ run(struct fetch *f)
 	return r == FAIL_TEMP ? EXIT_TEMP : EXIT_FAIL;
 }
 
+static void
+open_url(struct fetch *f)
+{
+	const char *url = f->o->target;
+
+	if ((f->label = url_for_messages(url)) == NULL)
+		usage_error(USAGE, "not a URL that libcurl can read: %s", url);
+	/* libcurl reads a folder as 0 bytes, which would look like success. */
+	if (url_is_directory(url))
+		errx(EXIT_FAIL, "%s: a folder, not a file", f->label);
+	f->api_url = xstrdup(url);
+}
+
 /* Ends as a process killed by SIGPIPE would, once everything is cleaned up. */
 static _Noreturn void
 die_of_sigpipe(void)
@@ -547,19 +583,19 @@ main(int argc, char **argv)
 	parse_options(&o, argc, argv);
 	memset(&f, 0, sizeof(f));
 	f.o = &o;
-	f.label = (char *)o.target;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		errx(EXIT_FAIL, "curl_global_init failed");
 	if (o.is_url)
-		f.api_url = xstrdup(o.target);
+		open_url(&f);
 	else {
-		f.api_url = dataset_url(&o);
+		f.label = xstrdup(o.target);
+		f.api_url = url_dataset(&o);
 		creds_find(&f.creds);
 	}
 	if (f.creds.source == NULL)
 		f.creds.source = xstrdup("none");
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	sig_install();
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		errx(EXIT_FAIL, "curl_global_init failed");
 	setup_curl(&f);
 	cache_open(&f.cache, &o);
 	open_output(&f);
@@ -575,6 +611,7 @@ main(int argc, char **argv)
 	creds_free(&f.creds);
 	cache_free(&f.cache);
 	free(f.api_url);
+	free(f.label);
 	free(f.resume_url);
 	free(f.part);
 	free(o.dataset);

@@ -25,6 +25,7 @@ struct creds {
 	char	*source;	/* where they were read, for messages */
 };
 enum { CREDS_NONE, CREDS_BEARER, CREDS_BASIC };
+enum { BODY_UNKNOWN, BODY_DATA, BODY_SKIP };
 
 struct cache {
 	char	*dir;		/* NULL: no cache */
@@ -33,12 +34,12 @@ struct cache {
 	int	 valid;		/* data and meta present */
 };
 
-/* One response's headers, reset at each status line. */
+/* The headers of the last response that had a body. */
 struct resp {
 	long	 status;
 	uint64_t length, range_start, range_total;
-	int	 has_length, has_range, ranges, started, logged;
-	char	 etag[256], last_modified[128], location_host[256];
+	int	 has_length, has_range, ranges;
+	char	 etag[256], last_modified[128];
 	unsigned char md5[16];
 	uint32_t crc32c;
 	int	 has_md5, has_crc32c;
@@ -56,6 +57,8 @@ struct fetch {
 	uint64_t written, expected;
 	int	 expected_known, restart_refused;
 	int	 out_errno;	/* the output's write failed (in a callback) */
+	int	 html;		/* a dataset answered with an HTML page */
+	int	 body;		/* this attempt's body: BODY_UNKNOWN, ... */
 	struct md5 md5;
 	uint32_t crc;
 	int	 hash_md5, hash_crc;	/* hashing since the first byte */
@@ -65,13 +68,18 @@ struct fetch {
 };
 
 /* kfetch_http.c */
-size_t	 on_header(char *buf, size_t size, size_t n, void *ctx);
 size_t	 on_body(char *buf, size_t size, size_t n, void *ctx);
 int	 on_progress(void *ctx, curl_off_t total, curl_off_t now, curl_off_t ut,
 	    curl_off_t un);
 int	 reset_output(struct fetch *f);
 int	 write_all(int fd, const void *buf, size_t n);
 const char *check_integrity(struct fetch *f);
+
+/* kfetch_url.c */
+char	*url_host(const char *url);
+char	*url_for_messages(const char *url);
+char	*url_dataset(const struct opts *o);
+int	 url_is_directory(const char *url);
 
 /* kfetch_store.c */
 void	 creds_find(struct creds *c);

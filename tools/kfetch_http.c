@@ -14,19 +14,16 @@
 #include "kfetch.h"
 
 static void
-copy_value(char *dst, size_t cap, const char *v, size_t n)
+copy_value(char *dst, size_t cap, const char *v)
 {
-	if (n >= cap)
-		n = cap - 1;
-	memcpy(dst, v, n);
-	dst[n] = '\0';
+	snprintf(dst, cap, "%s", v);
 }
 
 /* x-goog-hash: crc32c=BASE64,md5=BASE64 (one header or several). */
 static void
-parse_goog_hash(struct resp *r, const char *v, size_t n)
+parse_goog_hash(struct resp *r, const char *v)
 {
-	const char *p = v, *end = v + n, *comma;
+	const char *p = v, *end = v + strlen(v), *comma;
 	unsigned char buf[16];
 	size_t len;
 
@@ -49,75 +46,73 @@ parse_goog_hash(struct resp *r, const char *v, size_t n)
 	}
 }
 
-static void
-parse_header(struct resp *r, const char *name, size_t nlen, const char *v,
-    size_t vlen)
+/* The value of the last response's header (NUL-terminated), or NULL. */
+static const char *
+header(CURL *c, const char *name, size_t index, size_t *amount)
 {
-	const char *slash, *host, *end;
-	unsigned long long a, total;
+	struct curl_header *h;
 
-#define IS(s) (nlen == sizeof(s) - 1 && strncasecmp(name, s, nlen) == 0)
-	if (IS("content-length")) {
-		r->length = strtoull(v, NULL, 10);
+	if (curl_easy_header(c, name, index, CURLH_HEADER, -1, &h) != CURLHE_OK)
+		return NULL;
+	if (amount != NULL)
+		*amount = h->amount;
+	return h->value;
+}
+
+/*
+ * The headers of the response whose body starts, read with
+ * curl_easy_header(): whole, NUL-terminated values, unlike the bytes a
+ * header callback gets.
+ */
+static void
+read_headers(struct fetch *f, long status)
+{
+	struct resp *r = &f->r;
+	curl_off_t len = -1;
+	unsigned long long a, total;
+	const char *v;
+	size_t i, n = 1;
+
+	memset(r, 0, sizeof(*r));
+	r->status = status;
+	if (curl_easy_getinfo(f->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T,
+	    &len) == CURLE_OK && len >= 0) {
+		r->length = (uint64_t)len;
 		r->has_length = 1;
-	} else if (IS("content-range") && vlen > 6 &&
+	}
+	if ((v = header(f->curl, "Content-Range", 0, NULL)) != NULL &&
 	    sscanf(v, "bytes %llu-%*u/%llu", &a, &total) == 2) {
 		r->range_start = a;
 		r->range_total = total;
 		r->has_range = 1;
-	} else if (IS("accept-ranges"))
-		r->ranges = vlen >= 5 && strncasecmp(v, "bytes", 5) == 0;
-	else if (IS("etag"))
-		copy_value(r->etag, sizeof(r->etag), v, vlen);
-	else if (IS("last-modified"))
-		copy_value(r->last_modified, sizeof(r->last_modified), v, vlen);
-	else if (IS("x-goog-hash"))
-		parse_goog_hash(r, v, vlen);
-	else if (IS("location")) {
-		/* Only the host is logged: the signed URL is a credential. */
-		host = v;
-		end = v + vlen;
-		if ((slash = strstr(v, "://")) != NULL && slash < end)
-			host = slash + 3;
-		for (slash = host; slash < end && *slash != '/' && *slash != '?';)
-			slash++;
-		copy_value(r->location_host, sizeof(r->location_host), host,
-		    (size_t)(slash - host));
 	}
-#undef IS
+	v = header(f->curl, "Accept-Ranges", 0, NULL);
+	r->ranges = v != NULL && strncasecmp(v, "bytes", 5) == 0;
+	if ((v = header(f->curl, "ETag", 0, NULL)) != NULL)
+		copy_value(r->etag, sizeof(r->etag), v);
+	if ((v = header(f->curl, "Last-Modified", 0, NULL)) != NULL)
+		copy_value(r->last_modified, sizeof(r->last_modified), v);
+	for (i = 0; i < n; i++)
+		if ((v = header(f->curl, "x-goog-hash", i, &n)) != NULL)
+			parse_goog_hash(r, v);
 }
 
-size_t
-on_header(char *buf, size_t size, size_t n, void *ctx)
+/* Logs the host a redirect led to; never the signed URL, a credential. */
+static void
+log_redirect(struct fetch *f)
 {
-	struct fetch *f = ctx;
-	size_t len = size * n, vlen;
-	char *colon, *v;
-	long status;
+	long count = 0;
+	char *eff = NULL, *host;
 
-	if (len > 5 && strncmp(buf, "HTTP/", 5) == 0) {
-		memset(&f->r, 0, sizeof(f->r));
-		if (sscanf(buf, "HTTP/%*s %ld", &status) == 1)
-			f->r.status = status;
-		return len;
+	if (curl_easy_getinfo(f->curl, CURLINFO_REDIRECT_COUNT, &count) !=
+	    CURLE_OK || count == 0 ||
+	    curl_easy_getinfo(f->curl, CURLINFO_EFFECTIVE_URL, &eff) != CURLE_OK ||
+	    eff == NULL)
+		return;
+	if ((host = url_host(eff)) != NULL) {
+		warnx("redirected to %s", host);
+		free(host);
 	}
-	if ((colon = memchr(buf, ':', len)) == NULL)
-		return len;
-	v = colon + 1;
-	vlen = len - (size_t)(v - buf);
-	while (vlen > 0 && (*v == ' ' || *v == '\t')) {
-		v++;
-		vlen--;
-	}
-	while (vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' ||
-	    v[vlen - 1] == ' '))
-		vlen--;
-	parse_header(&f->r, buf, (size_t)(colon - buf), v, vlen);
-	if (f->r.location_host[0] != '\0' && f->o->verbose && !f->r.logged) {
-		warnx("redirected to %s", f->r.location_host);
-		f->r.logged = 1;
-	}
-	return len;
 }
 
 /*
@@ -163,8 +158,19 @@ reset_output(struct fetch *f)
 
 /* The first body bytes of a response: is it the start, or the rest? */
 static int
-body_starts(struct fetch *f)
+body_starts(struct fetch *f, long status)
 {
+	char *ct = NULL;
+
+	read_headers(f, status);
+	if (f->o->verbose)
+		log_redirect(f);
+	/* A login or error page is not a dataset (kunzip would say less). */
+	if (!f->o->is_url && curl_easy_getinfo(f->curl, CURLINFO_CONTENT_TYPE,
+	    &ct) == CURLE_OK && ct != NULL && strncasecmp(ct, "text/html", 9) == 0) {
+		f->html = 1;
+		return -1;
+	}
 	/*
 	 * Checksums cost more than the copy: computed only when the server
 	 * sent them, and only when they can cover the file from its start.
@@ -200,14 +206,18 @@ on_body(char *buf, size_t size, size_t n, void *ctx)
 {
 	struct fetch *f = ctx;
 	size_t len = size * n;
+	long status = 0;
 
-	if (f->r.status != 0 && f->r.status != 200 && f->r.status != 206)
-		return len;	/* an error page: not data (0: file://) */
-	if (!f->r.started) {
-		if (body_starts(f) == -1)
+	if (f->body == BODY_UNKNOWN) {
+		curl_easy_getinfo(f->curl, CURLINFO_RESPONSE_CODE, &status);
+		/* An error page is not data (0: file://). */
+		f->body = status == 0 || status == 200 || status == 206 ?
+		    BODY_DATA : BODY_SKIP;
+		if (f->body == BODY_DATA && body_starts(f, status) == -1)
 			return 0;
-		f->r.started = 1;
 	}
+	if (f->body == BODY_SKIP)
+		return len;
 	/* 0 makes libcurl stop the transfer; attempt() says why. */
 	if (write_all(f->out_fd, buf, len) == -1) {
 		f->out_errno = errno;

@@ -67,8 +67,12 @@ read_kaggle_json(struct creds *c, const char *path)
 	ssize_t n;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY)) == -1)
-		return 0;
+	if ((fd = open(path, O_RDONLY)) == -1) {
+		/* Only a missing file means "no credentials here". */
+		if (errno == ENOENT)
+			return 0;
+		err(EXIT_FAIL, "%s", path);
+	}
 	if (fstat(fd, &st) == -1 || st.st_size > 65536)
 		errx(EXIT_FAIL, "%s: not a kaggle.json file", path);
 	if (st.st_mode & 077)
@@ -208,7 +212,7 @@ cache_open(struct cache *c, const struct opts *o)
 	free(sub);
 	c->data = join(c->dir, "data");
 	c->meta = join(c->dir, "meta");
-	c->tmp = join(c->dir, "data.part");
+	c->tmp = join(c->dir, "data.XXXXXX");
 	read_meta(c);
 }
 
@@ -221,7 +225,12 @@ cache_free(struct cache *c)
 	free(c->tmp);
 }
 
-/* Returns a descriptor for the copy being made, or -1 when not caching. */
+/*
+ * Returns a descriptor for the copy being made, or -1 when not caching.
+ * Each run has a file of its own: two fetches of a dataset at once must
+ * not write into one file; the first to finish renames its copy into
+ * place, the second replaces it with its own, complete as well.
+ */
 int
 cache_begin(struct cache *c)
 {
@@ -230,16 +239,44 @@ cache_begin(struct cache *c)
 	if (c->dir == NULL)
 		return -1;
 	mkdirs(c->dir);
-	if ((fd = open(c->tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1)
+	if ((fd = mkstemp(c->tmp)) == -1)
 		warn("%s (not caching)", c->tmp);
 	return fd;
+}
+
+/* The metadata, written aside and renamed, so never seen half-written. */
+static void
+write_meta(struct fetch *f)
+{
+	struct cache *c = &f->cache;
+	size_t n = strlen(c->meta) + 8;
+	char *tmp = xmalloc(n);
+	FILE *fp = NULL;
+	int fd;
+
+	snprintf(tmp, n, "%s.XXXXXX", c->meta);
+	if ((fd = mkstemp(tmp)) == -1 || (fp = fdopen(fd, "w")) == NULL) {
+		warn("%s", tmp);
+		if (fd != -1) {
+			close(fd);
+			unlink(tmp);
+		}
+		free(tmp);
+		return;
+	}
+	fprintf(fp, "etag=%s\nlast-modified=%s\nsize=%llu\n", f->r.etag,
+	    f->r.last_modified, (unsigned long long)f->written);
+	if (fclose(fp) == EOF || rename(tmp, c->meta) == -1) {
+		warn("%s", c->meta);
+		unlink(tmp);
+	}
+	free(tmp);
 }
 
 void
 cache_commit(struct fetch *f)
 {
 	struct cache *c = &f->cache;
-	FILE *fp;
 
 	if (f->cache_fd == -1)
 		return;
@@ -250,14 +287,7 @@ cache_commit(struct fetch *f)
 		return;
 	}
 	f->cache_fd = -1;
-	if ((fp = fopen(c->meta, "w")) == NULL) {
-		warn("%s", c->meta);
-		return;
-	}
-	fprintf(fp, "etag=%s\nlast-modified=%s\nsize=%llu\n", f->r.etag,
-	    f->r.last_modified, (unsigned long long)f->written);
-	if (fclose(fp) == EOF)
-		warn("%s", c->meta);
+	write_meta(f);
 }
 
 void

@@ -121,6 +121,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         n = count("storage-" + owner)
         if self.headers.get("If-None-Match") == ETAG:
             return self.status(304, [("ETag", ETAG)])
+        if owner == "html":     # a login page where the zip should be
+            return self.status(200, [("Content-Type", "text/html; charset=utf-8")],
+                               b"<!DOCTYPE html><html><body>Sign in</body></html>")
         start = 0
         rng = self.headers.get("Range")
         if rng and not owner.startswith("norange") and self.headers.get("If-Range") in (ETAG, LAST_MODIFIED):
@@ -146,6 +149,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
             self.close_connection = True
             return
+        if owner.startswith("pause") and n == 1:
+            # Half now, the rest once the test creates DIR/go-OWNER.
+            self.wfile.write(body[:len(body) // 2])
+            self.wfile.flush()
+            deadline = time.time() + 60
+            while not os.path.exists(os.path.join(DIR, "go-" + owner)) and time.time() < deadline:
+                time.sleep(0.05)
+            body = body[len(body) // 2:]
         self.wfile.write(body)
 
 

@@ -1,0 +1,142 @@
+/*
+ * kfetch's URLs, built and taken apart with libcurl's URL API rather than
+ * by hand: the dataset's API URL, a URL fit for messages (no query, no
+ * password: a signed URL's signature is a credential), a redirect's host.
+ */
+#include <sys/stat.h>
+
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kfetch.h"
+
+static CURLU *
+url_parse(const char *url)
+{
+	CURLU *u;
+
+	if ((u = curl_url()) == NULL)
+		errx(EXIT_FAIL, "curl_url: out of memory");
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+		curl_url_cleanup(u);
+		return NULL;
+	}
+	return u;
+}
+
+/* A part of u, copied with xstrdup, or NULL when it has none. */
+static char *
+url_part(CURLU *u, CURLUPart what, unsigned flags)
+{
+	char *v = NULL, *s;
+
+	if (curl_url_get(u, what, &v, flags) != CURLUE_OK || v == NULL)
+		return NULL;
+	s = xstrdup(v);
+	curl_free(v);
+	return s;
+}
+
+/* HOST or HOST:PORT of url, or NULL. */
+char *
+url_host(const char *url)
+{
+	CURLU *u = url_parse(url);
+	char *host, *port, *s;
+	size_t n;
+
+	if (u == NULL)
+		return NULL;
+	host = url_part(u, CURLUPART_HOST, 0);
+	port = url_part(u, CURLUPART_PORT, 0);
+	curl_url_cleanup(u);
+	if (host == NULL || port == NULL) {
+		free(port);
+		return host;
+	}
+	n = strlen(host) + strlen(port) + 2;
+	s = xmalloc(n);
+	snprintf(s, n, "%s:%s", host, port);
+	free(host);
+	free(port);
+	return s;
+}
+
+/* url without its user, password, query and fragment; NULL: not a URL. */
+char *
+url_for_messages(const char *url)
+{
+	CURLU *u = url_parse(url);
+	char *s;
+
+	if (u == NULL)
+		return NULL;
+	curl_url_set(u, CURLUPART_USER, NULL, 0);
+	curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
+	curl_url_set(u, CURLUPART_QUERY, NULL, 0);
+	curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0);
+	s = url_part(u, CURLUPART_URL, 0);
+	curl_url_cleanup(u);
+	return s;
+}
+
+/*
+ * $KAGGLE_API_ENDPOINT/api/v1/datasets/download/OWNER/SLUG, with
+ * ?datasetVersionNumber=N for a version. The dataset name was checked
+ * (letters, digits, '-', '_', '.'), so it needs no escaping.
+ */
+char *
+url_dataset(const struct opts *o)
+{
+	const char *base = getenv("KAGGLE_API_ENDPOINT");
+	char *path, *full, *url, query[64];
+	CURLU *u;
+	size_t n;
+
+	if (base == NULL || *base == '\0')
+		base = "https://www.kaggle.com";
+	if ((u = url_parse(base)) == NULL)
+		errx(EXIT_FAIL, "KAGGLE_API_ENDPOINT: not a URL: %s", base);
+	if ((path = url_part(u, CURLUPART_PATH, 0)) == NULL)
+		path = xstrdup("/");
+	n = strlen(path) + strlen(o->dataset) + 40;
+	full = xmalloc(n);
+	snprintf(full, n, "%s%sapi/v1/datasets/download/%s", path,
+	    path[strlen(path) - 1] == '/' ? "" : "/", o->dataset);
+	curl_url_set(u, CURLUPART_PATH, full, 0);
+	curl_url_set(u, CURLUPART_QUERY, NULL, 0);
+	if (o->version > 0) {
+		snprintf(query, sizeof(query), "datasetVersionNumber=%ld",
+		    o->version);
+		curl_url_set(u, CURLUPART_QUERY, query, 0);
+	}
+	if ((url = url_part(u, CURLUPART_URL, 0)) == NULL)
+		errx(EXIT_FAIL, "KAGGLE_API_ENDPOINT: not a URL: %s", base);
+	curl_url_cleanup(u);
+	free(path);
+	free(full);
+	return url;
+}
+
+/* A file:// URL naming a directory, which libcurl reads as 0 bytes. */
+int
+url_is_directory(const char *url)
+{
+	CURLU *u = url_parse(url);
+	char *scheme, *path;
+	struct stat st;
+	int dir = 0;
+
+	if (u == NULL)
+		return 0;
+	scheme = url_part(u, CURLUPART_SCHEME, 0);
+	path = url_part(u, CURLUPART_PATH, CURLU_URLDECODE);
+	if (scheme != NULL && strcmp(scheme, "file") == 0 && path != NULL)
+		dir = (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) ||
+		    path[strlen(path) - 1] == '/';
+	free(scheme);
+	free(path);
+	curl_url_cleanup(u);
+	return dir;
+}
