@@ -31,7 +31,8 @@ struct cache {
 	char	*dir;		/* NULL: no cache */
 	char	*data, *meta, *tmp;
 	char	 etag[256], last_modified[128];
-	int	 valid;		/* data and meta present */
+	uint64_t size;		/* the data's size, as the metadata says */
+	int	 valid;		/* data and meta present, and of that size */
 };
 
 /* The headers of the last response that had a body. */

@@ -161,12 +161,34 @@ mkdirs(char *path)
 		err(EXIT_FAIL, "%s", path);
 }
 
+/*
+ * A copy whose size is not the one recorded (cut short by a full disk,
+ * or by hand) is not served: it is downloaded again.
+ */
 static void
-read_meta(struct cache *c)
+check_size(struct cache *c, int has_size, int quiet)
+{
+	struct stat st;
+
+	if (stat(c->data, &st) == -1)
+		return;
+	if (has_size && (uint64_t)st.st_size == c->size) {
+		c->valid = 1;
+		return;
+	}
+	if (!quiet)
+		warnx("warning: %s has %llu bytes, not the %llu its metadata "
+		    "says: downloading again", c->data,
+		    (unsigned long long)st.st_size, (unsigned long long)c->size);
+}
+
+static void
+read_meta(struct cache *c, int quiet)
 {
 	FILE *fp = fopen(c->meta, "r");
-	char line[512];
+	char line[512], *end;
 	size_t n;
+	int has_size = 0;
 
 	if (fp == NULL)
 		return;
@@ -178,9 +200,14 @@ read_meta(struct cache *c)
 		else if (strncmp(line, "last-modified=", 14) == 0)
 			snprintf(c->last_modified, sizeof(c->last_modified), "%.127s",
 			    line + 14);
+		else if (strncmp(line, "size=", 5) == 0 && line[5] >= '0' &&
+		    line[5] <= '9') {
+			c->size = strtoull(line + 5, &end, 10);
+			has_size = *end == '\0';
+		}
 	}
 	fclose(fp);
-	c->valid = access(c->data, R_OK) == 0;
+	check_size(c, has_size, quiet);
 }
 
 /* $XDG_CACHE_HOME/kfetch/OWNER/SLUG/VERSION/, for Kaggle datasets only. */
@@ -213,7 +240,7 @@ cache_open(struct cache *c, const struct opts *o)
 	c->data = join(c->dir, "data");
 	c->meta = join(c->dir, "meta");
 	c->tmp = join(c->dir, "data.XXXXXX");
-	read_meta(c);
+	read_meta(c, o->quiet);
 }
 
 void
@@ -331,6 +358,12 @@ cache_serve(struct fetch *f)
 	close(fd);
 	if (n == -1) {
 		warn("%s", f->cache.data);
+		return -1;
+	}
+	if (f->written != f->cache.size) {
+		warnx("%s: %llu bytes, not %llu: it changed while it was read",
+		    f->cache.data, (unsigned long long)f->written,
+		    (unsigned long long)f->cache.size);
 		return -1;
 	}
 	return 0;
