@@ -15,8 +15,9 @@ csv2jsonl_LIBS =
 jsonl-enrich_LIBS =
 kunzip_CFLAGS = $(ARCHIVE_CFLAGS)
 kunzip_LIBS = $(ARCHIVE_LIBS)
-kfetch_CFLAGS = $(CURL_CFLAGS)
-kfetch_LIBS = $(CURL_LIBS) -lm
+# libcrypto (Debian: libssl-dev) for kfetch's MD5 and base64.
+kfetch_CFLAGS = $(CURL_CFLAGS) $(shell $(PKG_CONFIG) --cflags libcrypto 2>/dev/null)
+kfetch_LIBS = $(CURL_LIBS) $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto) -lm
 kpublish_CFLAGS = $(RDKAFKA_CFLAGS)
 kpublish_LIBS = $(RDKAFKA_LIBS)
 kconsume_CFLAGS = $(RDKAFKA_CFLAGS)

@@ -156,16 +156,4 @@ const char *json_check_object(const char *p, size_t n, json_member_cb cb,
 /* Decodes a raw key (escapes as written) into buf; returns its length or -1. */
 long	 json_unescape(const char *s, size_t n, char *buf, size_t cap);
 
-/* digest.c: checksums for downloads. */
-struct md5 {
-	uint32_t h[4];
-	uint64_t len;
-	unsigned char buf[64];
-};
-void	 md5_init(struct md5 *m);
-void	 md5_update(struct md5 *m, const void *data, size_t n);
-void	 md5_final(struct md5 *m, unsigned char out[16]);
-uint32_t crc32c_update(uint32_t crc, const void *data, size_t n);
-long	 base64_decode(const char *s, size_t n, unsigned char *out, size_t cap);
-
 #endif

@@ -5,6 +5,8 @@
  */
 #include <sys/stat.h>
 
+#include <openssl/crypto.h>
+
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -412,6 +414,20 @@ usage(int status)
 	    "      --version          version\n");
 }
 
+/* libcurl's, and libcrypto's (MD5, base64), which may differ from curl's TLS. */
+static _Noreturn void
+print_versions(void)
+{
+	const char *crypto = OpenSSL_version(OPENSSL_VERSION);
+	size_t n = strlen(curl_version()) + strlen(crypto) + 16;
+	char *libs = xmalloc(n);
+
+	snprintf(libs, n, "%s\nlibcrypto %s", curl_version(), crypto);
+	version_print("kfetch", libs);
+	free(libs);
+	exit(0);
+}
+
 static void
 parse_options(struct opts *o, int argc, char **argv)
 {
@@ -455,9 +471,7 @@ parse_options(struct opts *o, int argc, char **argv)
 		case 'q': o->quiet = 1; break;
 		case 'v': o->verbose = 1; break;
 		case 'h': usage(0); break;
-		case 'V':
-			version_print("kfetch", curl_version());
-			exit(0);
+		case 'V': print_versions(); break;
 		default: usage(EXIT_USAGE);
 		}
 	}
@@ -615,6 +629,7 @@ main(int argc, char **argv)
 	free(f.resume_url);
 	free(f.part);
 	free(o.dataset);
+	md5_free(&f.md5);
 	if (status == EXIT_PIPE)
 		die_of_sigpipe();
 	return status;

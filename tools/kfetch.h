@@ -4,9 +4,22 @@
 #define KFETCH_H
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 #include <stdint.h>
 
 #include "util.h"
+
+/* kfetch_digest.c: checksums for downloads. */
+struct md5 {
+	EVP_MD_CTX *ctx;
+	int	 failed;
+};
+int	 md5_init(struct md5 *m);
+void	 md5_update(struct md5 *m, const void *data, size_t n);
+int	 md5_peek(const struct md5 *m, unsigned char out[16]);
+void	 md5_free(struct md5 *m);
+uint32_t crc32c_update(uint32_t crc, const void *data, size_t n);
+long	 base64_decode(const char *s, size_t n, unsigned char *out, size_t cap);
 
 struct opts {
 	const char *target;	/* as given: OWNER/SLUG[/versions/N] or URL */

@@ -271,7 +271,6 @@ check_integrity(struct fetch *f)
 {
 	static char why[160];
 	unsigned char sum[16];
-	struct md5 copy;
 
 	if (f->expected_known && f->written != f->expected) {
 		snprintf(why, sizeof(why), "received %llu bytes, expected %llu",
@@ -280,8 +279,8 @@ check_integrity(struct fetch *f)
 		return why;
 	}
 	if (f->r.has_md5 && f->hash_md5) {
-		copy = f->md5;
-		md5_final(&copy, sum);
+		if (md5_peek(&f->md5, sum) == -1)
+			return "MD5 could not be computed (libcrypto failed)";
 		if (memcmp(sum, f->r.md5, 16) != 0)
 			return "MD5 checksum mismatch (x-goog-hash)";
 	}

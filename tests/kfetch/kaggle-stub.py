@@ -56,6 +56,7 @@ def crc_b64():
 
 MD5 = base64.b64encode(hashlib.md5(DATA).digest()).decode()
 BAD_MD5 = base64.b64encode(hashlib.md5(b"other").digest()).decode()
+BAD_CRC = base64.b64encode(crc32c(b"other").to_bytes(4, "big")).decode()
 
 
 def count(key):
@@ -136,7 +137,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_header("Accept-Ranges", "bytes")
         self.send_header("ETag", ETAG)
         self.send_header("Last-Modified", LAST_MODIFIED)
-        self.send_header("x-goog-hash", "crc32c=" + crc_b64())
+        self.send_header("x-goog-hash", "crc32c=" + (BAD_CRC if owner == "crcbad" else crc_b64()))
         self.send_header("x-goog-hash", "md5=" + (BAD_MD5 if owner == "md5bad" else MD5))
         self.end_headers()
         cut = None
