@@ -1,11 +1,18 @@
-/* A progress line on stderr: only when it is a terminal, or when asked. */
+/*
+ * Progress on stderr: one self-overwriting line on a terminal, or, when
+ * stderr is a log (asked for with an interval), a timestamped line every
+ * so often; stage notes the same way, so a log reads as a story.
+ */
 #include <stdarg.h>
 #include <stdio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
 
-static int shown;
+extern char *program_invocation_short_name;
+
+static int shown, log_mode;
 
 int
 progress_wanted(int forced)
@@ -13,18 +20,87 @@ progress_wanted(int forced)
 	return forced || isatty(STDERR_FILENO);
 }
 
+/*
+ * Whether to show progress, and how: the live line on a terminal unless
+ * live is 0, else a log line every interval seconds when interval > 0.
+ * Returns the seconds between updates, or 0 for none.
+ */
+double
+progress_mode(int live, double interval)
+{
+	log_mode = 0;
+	if (live && isatty(STDERR_FILENO))
+		return -1;
+	if (interval > 0) {
+		log_mode = 1;
+		return interval;
+	}
+	return 0;
+}
+
+static void
+stamp(void)
+{
+	char buf[32];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ ", &tm);
+	fputs(buf, stderr);
+}
+
+static void
+vshow(int note, const char *fmt, va_list ap)
+{
+	if (log_mode || note) {
+		if (shown)
+			fputs("\r\033[K", stderr);
+		if (log_mode)
+			stamp();
+	} else
+		fputc('\r', stderr);
+	fprintf(stderr, "%s: ", program_invocation_short_name);
+	vfprintf(stderr, fmt, ap);
+	if (log_mode || note) {
+		fputc('\n', stderr);
+		shown = 0;
+	} else {
+		fputs("\033[K", stderr);
+		shown = 1;
+	}
+	fflush(stderr);
+}
+
+/* The progress line itself, after "prog: ". */
 void
 progress_show(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputc('\r', stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vshow(0, fmt, ap);
 	va_end(ap);
-	fputs("\033[K", stderr);
-	fflush(stderr);
-	shown = 1;
+}
+
+/* A stage change: its own line, timestamped in a log, above the live line. */
+void
+progress_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vshow(1, fmt, ap);
+	va_end(ap);
+}
+
+/* Before a warning: takes the live line off, so the warning reads whole. */
+void
+progress_clear(void)
+{
+	if (shown)
+		fputs("\r\033[K", stderr);
+	shown = 0;
 }
 
 void

@@ -52,6 +52,9 @@ void	 sig_install(void);
 int	 progress_wanted(int forced);
 void	 progress_show(const char *fmt, ...);
 void	 progress_done(void);
+double	 progress_mode(int live, double interval);
+void	 progress_note(const char *fmt, ...);
+void	 progress_clear(void);
 
 /* version.c */
 void	 version_print(const char *prog, const char *libs);

@@ -22,7 +22,7 @@
 
 #define USAGE "kfetch [-fqv] [-o file] [--dataset-version n] [--retries n] " \
 	"[--retry-delay s] [--timeout s] [--cacert file] [--no-cache] " \
-	"[dataset | url]"
+	"[--no-progress] [--progress-interval s] [dataset | url]"
 #define DEFAULT_DATASET "maharshipandya/-spotify-tracks-dataset"
 
 enum outcome { DONE, RETRY, FAIL, FAIL_TEMP, NOT_MODIFIED, PIPE_CLOSED };
@@ -408,6 +408,9 @@ usage(int status)
 	    "      --cacert FILE      trust the CAs in FILE\n"
 	    "      --no-cache         neither read nor write the cache\n"
 	    "  -f, --force            download again even if the cache is current\n"
+	    "      --no-progress      no progress line on a terminal\n"
+	    "      --progress-interval S  when stderr is not a terminal, a timestamped\n"
+	    "                         progress line every S seconds (default: none)\n"
 	    "  -q, --quiet            no progress, no retry notices\n"
 	    "  -v, --verbose          each request, status, redirect host, resume\n"
 	    "  -h, --help             this help\n"
@@ -441,6 +444,8 @@ parse_options(struct opts *o, int argc, char **argv)
 		{ "no-cache", no_argument, NULL, 'n' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "no-progress", no_argument, NULL, 'P' },
+		{ "progress-interval", required_argument, NULL, 'I' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -469,6 +474,9 @@ parse_options(struct opts *o, int argc, char **argv)
 		case 'n': o->no_cache = 1; break;
 		case 'f': o->force = 1; break;
 		case 'q': o->quiet = 1; break;
+		case 'P': o->no_progress = 1; break;
+		case 'I': o->progress_interval = num_parse_seconds(
+			    "--progress-interval", optarg, 86400); break;
 		case 'v': o->verbose = 1; break;
 		case 'h': usage(0); break;
 		case 'V': print_versions(); break;
@@ -535,11 +543,15 @@ run(struct fetch *f)
 	enum outcome r;
 
 	f->cache_fd = cache_begin(&f->cache);
+	if (f->progress > 0)
+		progress_note("download started: %s", f->label);
 	r = download(f);
 	progress_done();
 	if (r == NOT_MODIFIED || (r == FAIL_TEMP && f->cache.valid &&
 	    f->written == 0)) {
 		cache_abort(f);
+		if (f->progress > 0)
+			progress_note("serving the cached copy");
 		if (r == FAIL_TEMP)
 			warnx("warning: %s cannot be reached: serving the cached "
 			    "copy (%s)", f->label, f->cache.data);
@@ -551,6 +563,10 @@ run(struct fetch *f)
 	}
 	if (r == DONE) {
 		cache_commit(f);
+		if (f->progress > 0)
+			progress_note("download ended: %llu bytes in %.1f s%s",
+			    (unsigned long long)f->written, now() - f->started,
+			    f->r.has_md5 && f->hash_md5 ? ", MD5 checked" : "");
 		return EXIT_OK;
 	}
 	cache_abort(f);
@@ -614,7 +630,8 @@ main(int argc, char **argv)
 	cache_open(&f.cache, &o);
 	open_output(&f);
 	md5_init(&f.md5);
-	f.progress = !o.quiet && progress_wanted(0);
+	f.progress = o.quiet ? 0 : progress_mode(!o.no_progress,
+	    o.progress_interval);
 	f.started = now();
 	status = run(&f);
 	if (!close_output(&f, status == EXIT_OK) && status == EXIT_OK)

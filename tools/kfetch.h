@@ -28,7 +28,8 @@ struct opts {
 	const char *cacert;
 	long	 version;	/* 0: latest */
 	long	 retries;
-	double	 timeout, retry_delay;
+	double	 timeout, retry_delay, progress_interval;
+	int	 no_progress;
 	int	 no_cache, force, quiet, verbose, is_url;
 };
 
@@ -77,7 +78,7 @@ struct fetch {
 	uint32_t crc;
 	int	 hash_md5, hash_crc;	/* hashing since the first byte */
 	double	 started, next_progress;
-	int	 progress;
+	double	 progress;	/* seconds between lines; <0 live line; 0 none */
 	struct curl_slist *headers;
 };
 

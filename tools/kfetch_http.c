@@ -251,17 +251,17 @@ on_progress(void *ctx, curl_off_t total, curl_off_t now, curl_off_t ut,
 	t = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 	if (t < f->next_progress)
 		return 0;
-	f->next_progress = t + 0.25;
+	f->next_progress = t + (f->progress < 0 ? 0.25 : f->progress);
 	have = (double)f->written;
 	all = f->expected_known ? (double)f->expected : (double)total +
 	    (double)(f->written - (uint64_t)now);
 	rate = have / (t - f->started > 0.001 ? t - f->started : 0.001);
 	if (all > 0)
-		progress_show("kfetch: %.1f of %.1f MB (%.0f%%), %.1f MB/s, "
+		progress_show("%.1f of %.1f MB (%.0f%%), %.1f MB/s, "
 		    "%.0f s left", have / 1e6, all / 1e6, 100 * have / all,
 		    rate / 1e6, rate > 0 ? (all - have) / rate : 0);
 	else
-		progress_show("kfetch: %.1f MB, %.1f MB/s", have / 1e6, rate / 1e6);
+		progress_show("%.1f MB, %.1f MB/s", have / 1e6, rate / 1e6);
 	return 0;
 }
 

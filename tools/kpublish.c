@@ -204,7 +204,7 @@ show_progress(struct pub *p)
 	if ((t = kafka_now()) < p->next_progress)
 		return;
 	p->next_progress = t + 0.5;
-	progress_show("kpublish: %llu read, %llu delivered, %llu failed",
+	progress_show("%llu read, %llu delivered, %llu failed",
 	    p->read, p->delivered, p->failed);
 }
 
