@@ -22,6 +22,7 @@ static void
 report_failure(struct pub *p, const char *file, unsigned long long line,
     const char *why)
 {
+	progress_clear();
 	if (++p->reasons <= MAX_REASONS)
 		warnx("%s:%llu: not delivered: %s", file, line, why);
 	else if (p->reasons == MAX_REASONS + 1)
@@ -69,6 +70,7 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
 		p->delivered++;
 		p->bytes += m->len;
+		stats_count(p, m->partition);
 		return;
 	}
 	if (rd_kafka_message_status(m) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED) {
@@ -97,8 +99,10 @@ on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
 		p->fatal = 1;
 		return;
 	}
-	if (!p->o->ko.quiet)
+	if (!p->o->ko.quiet) {
+		progress_clear();
 		warnx("%s", reason);
+	}
 }
 
 static int
@@ -154,6 +158,8 @@ publish_line(struct pub *p, const char *file, unsigned long long lineno,
 	    ((uintptr_t)p->nfiles - 1) << 40 | (uintptr_t)lineno);
 }
 
+static void show_progress(struct pub *p, int final);
+
 /* Waits for every message in flight, a bounded time; then gives up on them. */
 static void
 drain(struct pub *p, double limit)
@@ -161,8 +167,10 @@ drain(struct pub *p, double limit)
 	double end = kafka_now() + limit;
 
 	while (rd_kafka_outq_len(p->rk) > 0 && kafka_now() < end &&
-	    sig_caught < 2 && !p->fatal)
+	    sig_caught < 2 && !p->fatal) {
 		rd_kafka_flush(p->rk, 200);
+		show_progress(p, 0);
+	}
 	if (rd_kafka_outq_len(p->rk) > 0) {
 		/* Purged messages come back as failed delivery reports. */
 		rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE |
@@ -181,11 +189,12 @@ end_batch(struct pub *p, unsigned long n)
 	if (p->o->delay > 0) {
 		drain(p, p->o->message_timeout + 5);
 		if (p->o->ko.verbose)
-			warnx("batch %llu: %lu lines; %llu delivered, %llu failed "
-			    "so far", p->batches, n, p->delivered, p->failed);
+			progress_note("batch %llu: %lu lines; %llu delivered, "
+			    "%llu failed so far", p->batches, n, p->delivered,
+			    p->failed);
 		kafka_sleep(p->o->delay);
 	} else if (p->o->ko.verbose)
-		warnx("batch %llu: %lu lines", p->batches, n);
+		progress_note("batch %llu: %lu lines", p->batches, n);
 }
 
 static int
@@ -195,17 +204,60 @@ stopping(const struct pub *p)
 }
 
 static void
-show_progress(struct pub *p)
+format_duration(char *buf, size_t n, double secs)
 {
-	double t;
+	unsigned long s = (unsigned long)(secs + 0.5);
 
-	if (!p->progress)	/* per line: no clock read unless shown */
+	if (s >= 3600)
+		snprintf(buf, n, "%lu:%02lu:%02lu", s / 3600, s / 60 % 60, s % 60);
+	else
+		snprintf(buf, n, "%lu:%02lu", s / 60, s % 60);
+}
+
+/* At the end the time taken; before it, the time left when it can be known. */
+static void
+format_when(const struct pub *p, double t, double rate, int final, char *buf,
+    size_t n)
+{
+	unsigned long long want = p->o->expect;
+	char d[24];
+
+	*buf = '\0';
+	if (final) {
+		format_duration(d, sizeof(d), t - p->started);
+		snprintf(buf, n, "%llu batch%s, %s", p->batches,
+		    p->batches == 1 ? "" : "es", d);
 		return;
-	if ((t = kafka_now()) < p->next_progress)
+	}
+	snprintf(buf, n, "batch %llu", p->batches + 1);
+	if (want > p->delivered && rate > 0) {
+		format_duration(d, sizeof(d), (double)(want - p->delivered) / rate);
+		snprintf(buf + strlen(buf), n - strlen(buf), ", ETA %s", d);
+	}
+}
+
+/* The same facts on a terminal (live) and in a log (every interval). */
+static void
+show_progress(struct pub *p, int final)
+{
+	double t, rate;
+	char of[32] = "", pct[16] = "", when[80];
+	unsigned long long want = p->o->expect;
+
+	if (p->progress == 0)	/* per line: no clock read unless shown */
 		return;
-	p->next_progress = t + 0.5;
-	progress_show("%llu read, %llu delivered, %llu failed",
-	    p->read, p->delivered, p->failed);
+	if ((t = kafka_now()) < p->next_progress && !final)
+		return;
+	p->next_progress = t + (p->progress < 0 ? 0.5 : p->progress);
+	rate = t > p->started ? p->delivered / (t - p->started) : 0;
+	if (want > 0) {
+		snprintf(of, sizeof(of), " of %llu", want);
+		snprintf(pct, sizeof(pct), " (%.0f%%)",
+		    100.0 * (double)p->delivered / (double)want);
+	}
+	format_when(p, t, rate, final, when, sizeof(when));
+	progress_show("%llu read, %llu%s delivered%s, %llu failed, %.0f/s, %s",
+	    p->read, p->delivered, of, pct, p->failed, rate, when);
 }
 
 static int
@@ -226,7 +278,7 @@ publish_file(struct pub *p, const char *path, unsigned long *in_batch)
 			end_batch(p, *in_batch);
 			*in_batch = 0;
 		}
-		show_progress(p);
+		show_progress(p, 0);
 	}
 	lines_close(&in);
 	return r == -1 ? -1 : 0;
@@ -248,6 +300,7 @@ publish_all(struct pub *p, int argc, char **argv)
 	/* After a signal, wait a little for what is in flight; after two, not at all. */
 	drain(p, sig_caught ? (sig_caught > 1 ? 0 : 10) :
 	    p->o->message_timeout + 5);
+	show_progress(p, 1);
 	progress_done();
 }
 
@@ -270,12 +323,14 @@ start(struct pub *p, rd_kafka_conf_t *conf)
 	rd_kafka_conf_set_opaque(conf, p);
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
 	rd_kafka_conf_set_error_cb(conf, on_error);
+	stats_setup(p, conf);
 	/* librdkafka's threads inherit this: signals come to the main thread. */
 	block_signals(SIG_BLOCK);
 	p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
 	block_signals(SIG_UNBLOCK);
 	if (p->rk == NULL)
 		errx(EXIT_USAGE, "%s", errstr);
+	topic_ensure(p);
 	kafka_wait_topic(p->rk, &p->ko);
 	p->rkt = rd_kafka_topic_new(p->rk, p->o->ko.topic, NULL);
 }
@@ -293,7 +348,8 @@ main(int argc, char **argv)
 	memset(&p, 0, sizeof(p));
 	p.o = &o;
 	p.ko = o.ko;
-	p.progress = progress_wanted(0) && !o.ko.quiet;
+	p.progress = o.ko.quiet ? 0 : progress_mode(!o.no_progress,
+	    o.progress_interval);
 	key_init(&p.keys, o.key_fields);
 	sig_install();
 	start(&p, conf);
@@ -303,6 +359,7 @@ main(int argc, char **argv)
 	rd_kafka_topic_destroy(p.rkt);
 	rd_kafka_destroy(p.rk);
 	key_free(&p.keys);
+	stats_free(&p);
 	for (size_t i = 0; i < p.nfiles; i++)
 		free(p.files[i]);
 	free(p.files);

@@ -1,4 +1,5 @@
-/* kpublish's parts: options and summary (kpublish_conf.c), keys (kpublish_key.c). */
+/* kpublish's parts: options and summary (kpublish_conf.c), keys (kpublish_key.c),
+ * the topic's creation (kpublish_topic.c), the --stats details (kpublish_stats.c). */
 #ifndef KPUBLISH_H
 #define KPUBLISH_H
 
@@ -16,6 +17,29 @@ struct opts {
 	int	 no_key;
 	char	*dead_letter;
 	const char *stats;
+	/* progress, topic creation (see kpublish_topic.c) */
+	unsigned long long expect;	/* lines expected, for "of N" and ETA */
+	double	 progress_interval;
+	int	 no_progress;
+	int	 partitions;		/* 0: do not create the topic */
+	int	 replication;		/* -1: the cluster's default */
+	char	**topic_config;		/* "key=value" */
+	int	 ntopic_config;
+};
+
+/* What librdkafka's statistics say of one broker (microseconds). */
+struct broker_rtt {
+	int32_t	 id;
+	long long rtt_p50, rtt_p99, rtt_p99_max, lat_p50, lat_p99;
+};
+
+/* The --stats details gathered during the run (kpublish_stats.c). */
+struct pstats {
+	unsigned long long *part;	/* delivered per partition */
+	size_t	 npart;
+	struct broker_rtt *brokers;
+	size_t	 nbrokers;
+	long long started_at;		/* wall clock, seconds */
 };
 
 struct keys {
@@ -42,11 +66,22 @@ struct pub {
 	unsigned long long read, delivered, failed, maybe, kept, lost;
 	unsigned long long batches, bytes, outstanding, reasons;
 	double	 started, next_progress;
-	int	 fatal, input_error, progress;
+	double	 progress;	/* seconds between lines; <0 live line; 0 none */
+	int	 fatal, input_error;
+	struct pstats st;
 };
 
 rd_kafka_conf_t *parse_options(struct opts *o, int *argc, char ***argv);
 int	 summarize(struct pub *p);
+
+/* kpublish_topic.c: the topic found, created (--partitions) or refused. */
+void	 topic_ensure(struct pub *p);
+
+/* kpublish_stats.c */
+void	 stats_setup(struct pub *p, rd_kafka_conf_t *conf);
+void	 stats_count(struct pub *p, int32_t partition);
+void	 stats_write_more(const struct pub *p, FILE *fp);
+void	 stats_free(struct pub *p);
 
 void	 key_init(struct keys *k, const char *fields);
 void	 key_free(struct keys *k);

@@ -11,7 +11,9 @@
 #define USAGE "kpublish [-qv] [-b brokers] [-t topic] [--batch-size n] " \
 	"[--delay s] [--key f1,f2,...] [--no-key] [--dead-letter file] " \
 	"[--stats file] [--connect-timeout s] [--timeout s] " \
-	"[-X key=value]... [-F file]... [file ...]"
+	"[-X key=value]... [-F file]... [--partitions n] " \
+	"[--replication-factor n] [--topic-config key=value]... " \
+	"[--expect n] [--no-progress] [--progress-interval s] [file ...]"
 
 /* Chosen for safety and for Spark; see kpublish(1) for why each. */
 static const char *const defaults[][2] = {
@@ -49,8 +51,59 @@ usage(int status)
 	    "  -F FILE                   librdkafka properties file; repeatable\n"
 	    "  -q, --quiet               no progress and no warnings\n"
 	    "  -v, --verbose             each batch, and librdkafka's notices\n"
+	    "      --partitions N        create the topic with N partitions when it\n"
+	    "                            does not exist (default: do not create it)\n"
+	    "      --replication-factor R  for a topic created (default -1: the\n"
+	    "                            cluster's default)\n"
+	    "      --topic-config K=V    a setting of a topic created; repeatable\n"
+	    "      --expect N            N lines are coming: the progress line shows\n"
+	    "                            the share done and an ETA\n"
+	    "      --no-progress         no progress line on a terminal\n"
+	    "      --progress-interval S  when stderr is not a terminal, a timestamped\n"
+	    "                            progress line every S seconds (default: none)\n"
 	    "  -h, --help                this help\n"
 	    "      --version             version\n");
+}
+
+/* Long options only; numbered apart from the short ones. */
+enum {
+	OPT_PARTITIONS = 0x1601, OPT_REPLICATION, OPT_TOPIC_CONFIG,
+	OPT_EXPECT, OPT_NO_PROGRESS, OPT_INTERVAL
+};
+
+/* The options of progress and of the topic's creation. */
+static void
+progress_option(struct opts *o, int ch, const char *arg)
+{
+	switch (ch) {
+	case OPT_PARTITIONS:
+		o->partitions = (int)num_parse("--partitions", arg, 1, 100000);
+		break;
+	case OPT_REPLICATION:
+		o->replication = (int)num_parse("--replication-factor", arg, -1,
+		    32767);
+		if (o->replication == 0)
+			usage_error(USAGE, "--replication-factor: 0 is not a "
+			    "replication factor (-1: the cluster's default)");
+		break;
+	case OPT_TOPIC_CONFIG:
+		if (strchr(arg, '=') == NULL || *arg == '=')
+			usage_error(USAGE, "--topic-config: expected key=value: %s",
+			    arg);
+		o->topic_config = xrealloc(o->topic_config,
+		    (size_t)(o->ntopic_config + 1) * sizeof(*o->topic_config));
+		o->topic_config[o->ntopic_config++] = (char *)arg;
+		break;
+	case OPT_EXPECT:
+		o->expect = (unsigned long long)num_parse("--expect", arg, 0,
+		    INT64_MAX);
+		break;
+	case OPT_NO_PROGRESS: o->no_progress = 1; break;
+	case OPT_INTERVAL:
+		o->progress_interval = num_parse_seconds("--progress-interval",
+		    arg, 86400);
+		break;
+	}
 }
 
 static char *
@@ -116,6 +169,12 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "partitions", required_argument, NULL, OPT_PARTITIONS },
+		{ "replication-factor", required_argument, NULL, OPT_REPLICATION },
+		{ "topic-config", required_argument, NULL, OPT_TOPIC_CONFIG },
+		{ "expect", required_argument, NULL, OPT_EXPECT },
+		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+		{ "progress-interval", required_argument, NULL, OPT_INTERVAL },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct kafka_props props = { NULL, 0 };
@@ -131,6 +190,7 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 	o->batch_size = 1000;
 	o->delay = 1;
 	o->key_fields = "track_id,record_id";
+	o->replication = -1;
 	while ((ch = getopt_long(argc, argv, "b:t:X:F:qvh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'b': o->ko.brokers = optarg; break;
@@ -154,6 +214,9 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 		case 'v': o->ko.verbose = 1; break;
 		case 'h': usage(0); break;
 		case 'V': kafka_version("kpublish");
+		case OPT_PARTITIONS: case OPT_REPLICATION: case OPT_TOPIC_CONFIG:
+		case OPT_EXPECT: case OPT_NO_PROGRESS: case OPT_INTERVAL:
+			progress_option(o, ch, optarg); break;
 		default: usage(EXIT_USAGE);
 		}
 	}
@@ -195,7 +258,9 @@ write_stats(const struct pub *p, double secs)
 	else
 		wbuf_puts(&w, "null");
 	wbuf_putc(&w, '\0');
-	fprintf(fp, "%s}\n", w.buf);
+	fputs(w.buf, fp);
+	stats_write_more(p, fp);
+	fputs("}\n", fp);
 	wbuf_free(&w);
 	if (fclose(fp) == EOF)
 		warn("%s", p->o->stats);

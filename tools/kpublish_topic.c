@@ -1,0 +1,291 @@
+/*
+ * kpublish's topic, before the first message: found (its partitions
+ * checked against --partitions), created with the Admin API when
+ * --partitions asks for it, or refused in one line when the cluster does not
+ * create topics on first use. Says which cluster it reached, and how big.
+ */
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+#include "kpublish.h"
+
+/* Stage notes: on a terminal or in a log, or with -v; never with -q. */
+static int
+chatty(const struct pub *p)
+{
+	return !p->o->ko.quiet && (p->progress != 0 || p->o->ko.verbose);
+}
+
+_Noreturn static void
+topic_exit(struct pub *p, int status)
+{
+	if (p->rkt != NULL)
+		rd_kafka_topic_destroy(p->rkt);
+	rd_kafka_destroy(p->rk);	/* its threads must not outlive main */
+	exit(status);
+}
+
+/* Partition count in a metadata answer; 0: listed with none; -1: absent. */
+static int
+topic_listed(const rd_kafka_metadata_t *md, const char *topic,
+    rd_kafka_resp_err_t *terr)
+{
+	int i;
+
+	for (i = 0; i < md->topic_cnt; i++) {
+		if (strcmp(md->topics[i].topic, topic) != 0)
+			continue;
+		*terr = md->topics[i].err;
+		return md->topics[i].err ? 0 : md->topics[i].partition_cnt;
+	}
+	*terr = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+	return -1;
+}
+
+/*
+ * The cluster's list of topics (which never creates one), waiting for the
+ * cluster as kafka_wait_topic does; exits 3 when none answers in time.
+ */
+static const rd_kafka_metadata_t *
+topic_list(struct pub *p)
+{
+	const struct kafka_opts *ko = &p->o->ko;
+	const rd_kafka_metadata_t *md;
+	rd_kafka_resp_err_t e;
+	double deadline = kafka_now() + ko->connect_timeout, wait = 0.25, left;
+	int attempt = 0;
+
+	for (;;) {
+		left = deadline - kafka_now();
+		e = rd_kafka_metadata(p->rk, 1, NULL, &md,
+		    (int)(1000 * (left < 2 ? (left > 0.1 ? left : 0.1) : 2)));
+		if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+			return md;
+		rd_kafka_poll(p->rk, 0);	/* serves the error callback */
+		if (sig_caught || p->ko.setup_failed)
+			topic_exit(p, EXIT_FAIL);
+		if (kafka_now() + wait > deadline)
+			break;
+		if (!ko->quiet)
+			warnx("waiting for %s (attempt %d: %s)", ko->brokers,
+			    ++attempt, rd_kafka_err2str(e));
+		kafka_sleep(wait);
+		wait = wait * 2 > 5 ? 5 : wait * 2;
+	}
+	warnx("no broker reachable at %s within %g s", ko->brokers,
+	    ko->connect_timeout);
+	topic_exit(p, EXIT_TEMP);
+}
+
+static void
+topic_say_cluster(struct pub *p, const rd_kafka_metadata_t *md)
+{
+	char *id;
+
+	if (!chatty(p))
+		return;
+	id = rd_kafka_clusterid(p->rk, 2000);
+	progress_note("connected to %s: cluster %s, %d broker%s", p->o->ko.brokers,
+	    id != NULL ? id : "(id unknown)", md->broker_cnt,
+	    md->broker_cnt == 1 ? "" : "s");
+	if (id != NULL)
+		rd_kafka_mem_free(p->rk, id);
+}
+
+/* Waits, silently and bounded, until the topic has its partitions. */
+static int
+topic_settle(struct pub *p)
+{
+	const rd_kafka_metadata_t *md;
+	rd_kafka_resp_err_t terr;
+	double deadline = kafka_now() + p->o->ko.connect_timeout;
+	int n = 0;
+
+	while (kafka_now() < deadline && !sig_caught) {
+		if (rd_kafka_metadata(p->rk, 0, p->rkt, &md, 2000) ==
+		    RD_KAFKA_RESP_ERR_NO_ERROR) {
+			n = topic_listed(md, p->o->ko.topic, &terr);
+			rd_kafka_metadata_destroy(md);
+			if (n > 0)
+				return n;
+		}
+		kafka_sleep(0.1);
+	}
+	return n;
+}
+
+static void
+topic_create(struct pub *p)
+{
+	const struct opts *o = p->o;
+	rd_kafka_NewTopic_t *nt;
+	rd_kafka_queue_t *q;
+	rd_kafka_event_t *ev;
+	const rd_kafka_topic_result_t **res;
+	rd_kafka_resp_err_t e;
+	char errstr[512], *kv, *val;
+	size_t nres;
+	int i;
+
+	nt = rd_kafka_NewTopic_new(o->ko.topic, o->partitions, o->replication,
+	    errstr, sizeof(errstr));
+	if (nt == NULL) {
+		warnx("topic \"%s\": %s", o->ko.topic, errstr);
+		topic_exit(p, EXIT_USAGE);
+	}
+	for (i = 0; i < o->ntopic_config; i++) {
+		kv = xstrdup(o->topic_config[i]);
+		val = strchr(kv, '=');
+		*val++ = '\0';
+		if (rd_kafka_NewTopic_set_config(nt, kv, val) != 0) {
+			warnx("--topic-config %s: not accepted", kv);
+			topic_exit(p, EXIT_USAGE);
+		}
+		free(kv);
+	}
+	q = rd_kafka_queue_new(p->rk);
+	rd_kafka_CreateTopics(p->rk, &nt, 1, NULL, q);
+	ev = rd_kafka_queue_poll(q, (int)(1000 * o->ko.connect_timeout) + 5000);
+	e = ev == NULL ? RD_KAFKA_RESP_ERR__TIMED_OUT : rd_kafka_event_error(ev);
+	snprintf(errstr, sizeof(errstr), "%s", ev == NULL ? rd_kafka_err2str(e) :
+	    rd_kafka_event_error_string(ev));
+	if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		res = rd_kafka_CreateTopics_result_topics(
+		    rd_kafka_event_CreateTopics_result(ev), &nres);
+		if (nres > 0 && (e = rd_kafka_topic_result_error(res[0])) != 0)
+			snprintf(errstr, sizeof(errstr), "%s",
+			    rd_kafka_topic_result_error_string(res[0]) != NULL ?
+			    rd_kafka_topic_result_error_string(res[0]) :
+			    rd_kafka_err2str(e));
+	}
+	if (ev != NULL)
+		rd_kafka_event_destroy(ev);
+	rd_kafka_queue_destroy(q);
+	rd_kafka_NewTopic_destroy(nt);
+	if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+		return;		/* made meanwhile by another: checked below */
+	if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+		warnx("topic \"%s\": cannot create it: %s", o->ko.topic, errstr);
+		topic_exit(p, e == RD_KAFKA_RESP_ERR__TIMED_OUT ||
+		    e == RD_KAFKA_RESP_ERR__TRANSPORT ? EXIT_TEMP : EXIT_FAIL);
+	}
+	if (o->replication == -1)
+		snprintf(errstr, sizeof(errstr), "the cluster's default "
+		    "replication factor");
+	else
+		snprintf(errstr, sizeof(errstr), "replication factor %d",
+		    o->replication);
+	if (!o->ko.quiet)
+		progress_note("topic %s created: %d partition%s, %s", o->ko.topic,
+		    o->partitions, o->partitions == 1 ? "" : "s", errstr);
+}
+
+static void
+topic_found(struct pub *p, int n)
+{
+	const struct opts *o = p->o;
+
+	if (chatty(p))
+		progress_note("topic %s found: %d partition%s", o->ko.topic, n,
+		    n == 1 ? "" : "s");
+	if (o->partitions > 0 && n != o->partitions && !o->ko.quiet)
+		warnx("warning: topic %s has %d partition%s, not the %d of "
+		    "--partitions (an existing topic is used as it is)",
+		    o->ko.topic, n, n == 1 ? "" : "s", o->partitions);
+}
+
+static int
+config_true(const rd_kafka_ConfigResource_t *r, const char *name)
+{
+	const rd_kafka_ConfigEntry_t **e;
+	size_t n, i;
+
+	e = rd_kafka_ConfigResource_configs(r, &n);
+	for (i = 0; i < n; i++)
+		if (strcmp(rd_kafka_ConfigEntry_name(e[i]), name) == 0 &&
+		    rd_kafka_ConfigEntry_value(e[i]) != NULL)
+			return strcmp(rd_kafka_ConfigEntry_value(e[i]), "true") == 0;
+	return -1;
+}
+
+/* A broker's auto.create.topics.enable: 1, 0, or -1 when it will not say. */
+static int
+topic_auto_create(struct pub *p, int32_t broker)
+{
+	rd_kafka_ConfigResource_t *cr;
+	const rd_kafka_ConfigResource_t **rs;
+	const rd_kafka_DescribeConfigs_result_t *res;
+	rd_kafka_queue_t *q = rd_kafka_queue_new(p->rk);
+	rd_kafka_event_t *ev;
+	char id[16];
+	size_t n;
+	int v = -1;
+
+	snprintf(id, sizeof(id), "%d", (int)broker);
+	cr = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, id);
+	rd_kafka_DescribeConfigs(p->rk, &cr, 1, NULL, q);
+	ev = rd_kafka_queue_poll(q, 10000);
+	if (ev != NULL && rd_kafka_event_error(ev) == 0 &&
+	    (res = rd_kafka_event_DescribeConfigs_result(ev)) != NULL) {
+		rs = rd_kafka_DescribeConfigs_result_resources(res, &n);
+		if (n == 1 && rd_kafka_ConfigResource_error(rs[0]) == 0)
+			v = config_true(rs[0], "auto.create.topics.enable");
+	}
+	if (ev != NULL)
+		rd_kafka_event_destroy(ev);
+	rd_kafka_ConfigResource_destroy(cr);
+	rd_kafka_queue_destroy(q);
+	return v;
+}
+
+/*
+ * Without --partitions, a missing topic is left to the cluster's creation on
+ * first use. Kafka's first answer for a topic it is creating is "unknown
+ * topic" all the same, so the broker's setting is asked instead: when it is
+ * off, waiting would not help. A cluster that will not say (ACLs) is waited
+ * for, as before.
+ */
+static void
+topic_first_use(struct pub *p, int32_t broker)
+{
+	const char *t = p->o->ko.topic;
+	int n;
+
+	if (topic_auto_create(p, broker) == 0) {
+		warnx("topic \"%s\" does not exist and the cluster does not "
+		    "create topics on first use: create it with --partitions N",
+		    t);
+		topic_exit(p, EXIT_FAIL);
+	}
+	if ((n = topic_settle(p)) > 0 && chatty(p))
+		progress_note("topic %s created by the cluster on first use: "
+		    "%d partition%s (its default)", t, n, n == 1 ? "" : "s");
+}
+
+void
+topic_ensure(struct pub *p)
+{
+	const rd_kafka_metadata_t *md = topic_list(p);
+	rd_kafka_resp_err_t terr;
+	int32_t broker = md->broker_cnt > 0 ? md->brokers[0].id : -1;
+	int n;
+
+	topic_say_cluster(p, md);
+	n = topic_listed(md, p->o->ko.topic, &terr);
+	rd_kafka_metadata_destroy(md);
+	if (n <= 0 && p->o->partitions > 0)
+		topic_create(p);
+	/* Only now: a topic handle makes librdkafka ask for the topic by
+	 * name, which would have the cluster create it with its defaults. */
+	p->rkt = rd_kafka_topic_new(p->rk, p->o->ko.topic, NULL);
+	if (n > 0)
+		topic_found(p, n);
+	else if (p->o->partitions == 0)
+		topic_first_use(p, broker);
+	else if ((n = topic_settle(p)) > 0 && n != p->o->partitions)
+		topic_found(p, n);
+	rd_kafka_topic_destroy(p->rkt);	/* start() makes the one kept */
+	p->rkt = NULL;
+}
