@@ -229,7 +229,9 @@ format_when(const struct pub *p, double t, double rate, int final, char *buf,
 		    p->batches == 1 ? "" : "es", d);
 		return;
 	}
-	snprintf(buf, n, "batch %llu", p->batches + 1);
+	/* The batch being read; between batches, the one just ended. */
+	snprintf(buf, n, "batch %llu", p->batches + (p->batches == 0 ||
+	    p->read > p->batches * p->o->batch_size));
 	if (want > p->delivered && rate > 0) {
 		format_duration(d, sizeof(d), (double)(want - p->delivered) / rate);
 		snprintf(buf + strlen(buf), n - strlen(buf), ", ETA %s", d);

@@ -279,8 +279,9 @@ summarize(struct pub *p)
 		dl_error = 1;
 	}
 	missing = p->read - p->delivered - p->failed;
-	fprintf(stderr, "kpublish: %llu read, %llu delivered, %llu failed, "
-	    "%llu batch%s, %.2f s, %.0f msg/s, %.1f MB/s\n", p->read,
+	/* A line of its own, timestamped in a log like the progress. */
+	progress_note("%llu read, %llu delivered, %llu failed, "
+	    "%llu batch%s, %.2f s, %.0f msg/s, %.1f MB/s", p->read,
 	    p->delivered, p->failed, p->batches, p->batches == 1 ? "" : "es",
 	    secs, secs > 0 ? p->delivered / secs : 0,
 	    secs > 0 ? p->bytes / secs / 1e6 : 0);
