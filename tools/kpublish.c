@@ -366,5 +366,6 @@ main(int argc, char **argv)
 		free(p.files[i]);
 	free(p.files);
 	free(o.dead_letter);
+	free(o.topic_config);
 	return status;
 }
