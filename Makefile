@@ -23,13 +23,18 @@ kpublish_LIBS = $(RDKAFKA_LIBS)
 kconsume_CFLAGS = $(RDKAFKA_CFLAGS)
 kconsume_LIBS = $(RDKAFKA_LIBS)
 
-all: deps-build $(BINS)
+# Plain make only builds: it never installs. The targets that run things
+# (test, demo, ...) call scripts/install-deps first, then build.
+all: $(BINS)
 
-# The deps stamp makes 'make' install what is missing once, quietly.
-deps-build:
-	@scripts/install-deps build
+# One clear line instead of a compiler error when a library is not found.
+PKG_MODULES = rdkafka libcurl libarchive
+check-libs:
+	@for m in $(PKG_MODULES); do $(PKG_CONFIG) --exists $$m 2>/dev/null || { \
+	    echo "make: pkg-config finds no $$m (scripts/install-deps build installs it)" >&2; \
+	    exit 1; }; done
 
-$(OBJDIR)/lib/%.o: lib/%.c lib/util.h lib/kafka.h | $(OBJDIR)/lib
+$(OBJDIR)/lib/%.o: lib/%.c lib/util.h lib/kafka.h | $(OBJDIR)/lib check-libs
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(OBJDIR)/libutil.a: $(LIBOBJ)
@@ -39,7 +44,7 @@ $(OBJDIR)/lib:
 	mkdir -p $@ bin
 
 .SECONDEXPANSION:
-bin/%: tools/%.c $$(wildcard tools/$$*_*.c) $(OBJDIR)/libutil.a lib/util.h
+bin/%: tools/%.c $$(wildcard tools/$$*_*.c) $(OBJDIR)/libutil.a lib/util.h | check-libs
 	@mkdir -p bin
 	$(CC) $(CPPFLAGS) $(CFLAGS) $($*_CFLAGS) -o $@ tools/$*.c \
 	    $(wildcard tools/$*_*.c) $(OBJDIR)/libutil.a $(LDFLAGS) $($*_LIBS)
@@ -49,33 +54,47 @@ bin/.flags: FORCE
 	@mkdir -p bin; echo "$(SANITIZE)" | cmp -s - $@ || echo "$(SANITIZE)" > $@
 $(BINS): bin/.flags
 
-test: all
+# What a target needs is installed before the build, never alongside it.
+BUILD = @$(MAKE) --no-print-directory all
+
+test:
 	@scripts/install-deps test
+	$(BUILD)
 	tests/run
 
-test-spark: all
+test-spark:
 	@scripts/install-deps test spark
+	$(BUILD)
 	tests/run tests/kafka-spark
 
-load: all
+load:
 	@scripts/install-deps test
+	$(BUILD)
 	TESTS_VERBOSE=1 tests/run tests/load
 
-bench: all
+bench:
 	@scripts/install-deps bench
+	$(BUILD)
 	scripts/bench
 
-demo: all
+demo:
 	@scripts/install-deps demo
+	$(BUILD)
 	scripts/demo
 
-run: all
+run:
 	@scripts/install-deps demo
+	$(BUILD)
 	scripts/run
 
-fuzz: all
+fuzz:
 	@scripts/install-deps fuzz
+	$(BUILD)
 	tests/fuzz/run
+
+# A fresh Debian 12 root running make demo and make test (minutes; root).
+fresh-check:
+	scripts/fresh-check
 
 lint:
 	mandoc -Tlint -W warning $(MANS)
@@ -92,4 +111,4 @@ install: all
 clean:
 	rm -rf bin build build-san
 
-.PHONY: all deps-build test test-spark load bench demo run fuzz lint install clean FORCE
+.PHONY: all check-libs test test-spark load bench demo run fuzz fresh-check lint install clean FORCE
