@@ -6,3 +6,14 @@ now_ms() { date +%s%3N; }
 fail() { echo "FAIL: $*"; exit 1; }
 # Reads a whole topic: every message value, one per line.
 read_topic() { _rt=$1; shift; kconsume -q -t "$_rt" --idle-timeout 2 "$@"; }
+# The newest live process named NAME among PID's descendants: a test ends or
+# watches only what it started, never someone else's process of that name.
+tree_pid() {	# pid, name
+	ps -e -o pid=,ppid=,stat=,comm= | awk -v root="$1" -v name="$2" '
+	    { parent[$1] = $2; live[$1] = $3 !~ /^Z/; comm[$1] = $4 }
+	    END { for (p in parent) {
+	        if (comm[p] != name || !live[p]) continue
+	        for (q = parent[p]; q != "" && q != 0 && q != root; q = parent[q]) ;
+	        if (q == root && p + 0 > found + 0) found = p }
+	      if (!found) exit 1; print found }'
+}
