@@ -2,7 +2,7 @@
 # The tested path is the local one (make demo); this is for Docker users.
 FROM debian:12-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
-        gcc libc6-dev make pkg-config librdkafka-dev libcurl4-openssl-dev libarchive-dev \
+        gcc libc6-dev make pkg-config librdkafka-dev libcurl4-openssl-dev libarchive-dev libssl-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile config.mk ./

@@ -16,8 +16,8 @@ jsonl-enrich_LIBS =
 kunzip_CFLAGS = $(ARCHIVE_CFLAGS)
 kunzip_LIBS = $(ARCHIVE_LIBS)
 # libcrypto (Debian: libssl-dev) for kfetch's MD5 and base64.
-kfetch_CFLAGS = $(CURL_CFLAGS) $(shell $(PKG_CONFIG) --cflags libcrypto 2>/dev/null)
-kfetch_LIBS = $(CURL_LIBS) $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto) -lm
+kfetch_CFLAGS = $(CURL_CFLAGS) $(CRYPTO_CFLAGS)
+kfetch_LIBS = $(CURL_LIBS) $(CRYPTO_LIBS) -lm
 kpublish_CFLAGS = $(RDKAFKA_CFLAGS)
 kpublish_LIBS = $(RDKAFKA_LIBS)
 kconsume_CFLAGS = $(RDKAFKA_CFLAGS)
@@ -28,7 +28,7 @@ kconsume_LIBS = $(RDKAFKA_LIBS)
 all: $(BINS)
 
 # One clear line instead of a compiler error when a library is not found.
-PKG_MODULES = rdkafka libcurl libarchive
+PKG_MODULES = rdkafka libcurl libarchive libcrypto
 check-libs:
 	@for m in $(PKG_MODULES); do $(PKG_CONFIG) --exists $$m 2>/dev/null || { \
 	    echo "make: pkg-config finds no $$m (scripts/install-deps build installs it)" >&2; \
