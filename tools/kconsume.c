@@ -1,7 +1,8 @@
 /*
  * kconsume: reads a Kafka topic and writes each message's value as a line
  * (or, with --meta, one JSON object per message), stopping after N
- * messages or once every partition's end is reached and nothing more comes.
+ * messages or once the end of every partition it was assigned is reached
+ * and nothing more comes.
  */
 #include <err.h>
 #include <getopt.h>
@@ -15,25 +16,54 @@
 
 #define USAGE "kconsume [-qv] [-b brokers] [-t topic] [-n count] " \
 	"[-g group] [--from-beginning] [--idle-timeout s] [-f] [--meta] " \
-	"[--connect-timeout s] [-X key=value]... [-F file]..."
+	"[--read-uncommitted] [--connect-timeout s] [-X key=value]... " \
+	"[-F file]..."
+
+struct consume;
 
 struct opts {
-	struct kafka_opts ko;
+	struct kafka_opts ko;	/* first: librdkafka's opaque points here */
+	struct consume *run;	/* for the rebalance callback */
 	unsigned long long max;
 	const char *group;
-	int	 from_beginning, meta, follow;
+	int	 from_beginning, meta, follow, uncommitted;
 	double	 idle;
 };
+
+/* What a partition is to this consumer. */
+enum { P_NONE, P_READING, P_AT_END };
 
 struct consume {
 	const struct opts *o;
 	rd_kafka_t *rk;
 	struct wbuf out;
-	int	 partitions, at_end;
-	char	*eof;		/* per partition: its end was reached */
+	int	 partitions;	/* the size of state */
+	char	*state;		/* per partition: P_NONE, P_READING, P_AT_END */
+	int	 assigned, at_end;
+	int	 got_assignment;	/* the group gave it its partitions */
+	int	 failed;	/* a fatal error ended the reading */
 	unsigned long long count;
 	double	 last;
 };
+
+static void
+set_state(struct consume *c, int32_t part, int to)
+{
+	int from;
+
+	if (part < 0)
+		return;
+	if (part >= c->partitions) {	/* partitions added since the start */
+		c->state = xrealloc(c->state, (size_t)part + 1);
+		memset(c->state + c->partitions, P_NONE,
+		    (size_t)(part + 1 - c->partitions));
+		c->partitions = part + 1;
+	}
+	from = c->state[part];
+	c->assigned += (to != P_NONE) - (from != P_NONE);
+	c->at_end += (to == P_AT_END) - (from == P_AT_END);
+	c->state[part] = (char)to;
+}
 
 static void
 write_meta(struct consume *c, const rd_kafka_message_t *m)
@@ -68,33 +98,44 @@ write_meta(struct consume *c, const rd_kafka_message_t *m)
 	wbuf_put(w, "}\n", 2);
 }
 
+/* The errors after which reading cannot go on: the rest come and go. */
+static int
+fatal_error(rd_kafka_resp_err_t e)
+{
+	return e == RD_KAFKA_RESP_ERR__FATAL ||
+	    e == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
+	    e == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
+	    e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+	    e == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
+	    e == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED;
+}
+
 /* Returns 1 when the run is over. */
 static int
 handle(struct consume *c, rd_kafka_message_t *m)
 {
 	if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-		if (m->partition >= 0 && m->partition < c->partitions &&
-		    !c->eof[m->partition]) {
-			c->eof[m->partition] = 1;
-			c->at_end++;
-		}
+		if (m->partition < c->partitions &&
+		    c->state[m->partition] == P_READING)
+			set_state(c, m->partition, P_AT_END);
 		return 0;
 	}
 	if (m->err) {
 		warnx("%s", rd_kafka_message_errstr(m));
-		return m->err == RD_KAFKA_RESP_ERR__FATAL ||
-		    m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC;
+		if (!fatal_error(m->err))
+			return 0;
+		c->failed = 1;
+		return 1;
 	}
-	if (m->partition >= 0 && m->partition < c->partitions &&
-	    c->eof[m->partition]) {
-		c->eof[m->partition] = 0;
-		c->at_end--;
-	}
+	if (m->partition < c->partitions && c->state[m->partition] == P_AT_END)
+		set_state(c, m->partition, P_READING);
 	c->last = kafka_now();
 	if (c->o->meta)
 		write_meta(c, m);
 	else {
-		wbuf_put(&c->out, m->payload, m->len);
+		/* A tombstone (no value at all) is an empty line. */
+		if (m->payload != NULL)
+			wbuf_put(&c->out, m->payload, m->len);
 		wbuf_putc(&c->out, '\n');
 	}
 	return ++c->count == c->o->max;
@@ -116,7 +157,8 @@ consume(struct consume *c)
 		}
 		/* Nothing came: flush what was written, then see if it is over. */
 		wbuf_flush(&c->out);
-		if (!c->o->follow && c->at_end == c->partitions &&
+		if (!c->o->follow && c->got_assignment &&
+		    c->at_end == c->assigned &&
 		    kafka_now() - c->last >= c->o->idle)
 			done = 1;
 	}
@@ -132,12 +174,56 @@ assign_all(struct consume *c)
 	int i;
 
 	list = rd_kafka_topic_partition_list_new(c->partitions);
-	for (i = 0; i < c->partitions; i++)
+	for (i = 0; i < c->partitions; i++) {
 		rd_kafka_topic_partition_list_add(list, c->o->ko.topic, i)->offset =
 		    RD_KAFKA_OFFSET_BEGINNING;
+		set_state(c, i, P_READING);
+	}
 	if ((e = rd_kafka_assign(c->rk, list)) != RD_KAFKA_RESP_ERR_NO_ERROR)
 		errx(EXIT_FAIL, "assign: %s", rd_kafka_err2str(e));
 	rd_kafka_topic_partition_list_destroy(list);
+	c->got_assignment = 1;
+}
+
+/*
+ * With -g the group decides which partitions are this member's, and may
+ * change its mind: the end is reached when the partitions it holds now
+ * are all at their end.
+ */
+static void
+on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e,
+    rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+	struct consume *c = ((struct opts *)opaque)->run;
+	int cooperative, assign = e == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS, i;
+	rd_kafka_error_t *error = NULL;
+	rd_kafka_resp_err_t ae = RD_KAFKA_RESP_ERR_NO_ERROR;
+
+	if (!assign && e != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+		warnx("rebalance: %s", rd_kafka_err2str(e));
+		parts = NULL;
+		assign = 0;
+	}
+	cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+	if (!cooperative || parts == NULL)	/* eager: all are taken back */
+		for (i = 0; i < c->partitions; i++)
+			set_state(c, i, P_NONE);
+	for (i = 0; parts != NULL && i < parts->cnt; i++)
+		if (strcmp(parts->elems[i].topic, c->o->ko.topic) == 0)
+			set_state(c, parts->elems[i].partition,
+			    assign ? P_READING : P_NONE);
+	if (cooperative && parts != NULL)
+		error = assign ? rd_kafka_incremental_assign(rk, parts) :
+		    rd_kafka_incremental_unassign(rk, parts);
+	else
+		ae = rd_kafka_assign(rk, assign ? parts : NULL);
+	if (error != NULL) {
+		warnx("rebalance: %s", rd_kafka_error_string(error));
+		rd_kafka_error_destroy(error);
+	} else if (ae != RD_KAFKA_RESP_ERR_NO_ERROR)
+		warnx("rebalance: %s", rd_kafka_err2str(ae));
+	if (assign)
+		c->got_assignment = 1;
 }
 
 static void
@@ -168,11 +254,13 @@ usage(int status)
 	    "  -g, --group ID            consume as this group, committing offsets\n"
 	    "      --from-beginning      with -g and no committed offset: the oldest\n"
 	    "                            (without -g, reading starts there anyway)\n"
-	    "      --idle-timeout S      stop when every partition's end was reached and\n"
-	    "                            nothing came for S seconds (default 1)\n"
+	    "      --idle-timeout S      stop when the end of every partition it reads was\n"
+	    "                            reached and nothing came for S s (default 1)\n"
 	    "  -f, --follow              do not stop at the end; wait for more\n"
 	    "      --meta                one JSON object per message: topic, partition,\n"
 	    "                            offset, key, timestamp, value\n"
+	    "      --read-uncommitted    also messages of open and aborted transactions\n"
+	    "                            (default: committed ones only)\n"
 	    "      --connect-timeout S   wait this long for the cluster (default 60)\n"
 	    "  -X KEY=VALUE              librdkafka property; repeatable\n"
 	    "  -F FILE                   librdkafka properties file; repeatable\n"
@@ -194,6 +282,7 @@ parse_options(struct opts *o, int argc, char **argv)
 		{ "idle-timeout", required_argument, NULL, 'I' },
 		{ "follow", no_argument, NULL, 'f' },
 		{ "meta", no_argument, NULL, 'M' },
+		{ "read-uncommitted", no_argument, NULL, 'U' },
 		{ "connect-timeout", required_argument, NULL, 'C' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -223,6 +312,7 @@ parse_options(struct opts *o, int argc, char **argv)
 			    86400); break;
 		case 'f': o->follow = 1; break;
 		case 'M': o->meta = 1; break;
+		case 'U': o->uncommitted = 1; break;
 		case 'C': o->ko.connect_timeout = num_parse_seconds(
 			    "--connect-timeout", optarg, 86400); break;
 		case 'X':
@@ -244,6 +334,9 @@ parse_options(struct opts *o, int argc, char **argv)
 	    "default");
 	kafka_conf_set(conf, "auto.offset.reset", o->from_beginning || !o->group ?
 	    "earliest" : "latest", "default");
+	/* Said, not left to the library: aborted data must never be read as data. */
+	kafka_conf_set(conf, "isolation.level", o->uncommitted ?
+	    "read_uncommitted" : "read_committed", "--read-uncommitted");
 	kafka_props_apply(conf, &props);
 	return conf;
 }
@@ -261,6 +354,9 @@ main(int argc, char **argv)
 	conf = parse_options(&o, argc, argv);
 	memset(&c, 0, sizeof(c));
 	c.o = &o;
+	o.run = &c;
+	if (o.group != NULL)
+		rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
 	sig_install();
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -272,9 +368,8 @@ main(int argc, char **argv)
 		errx(EXIT_USAGE, "%s", errstr);
 	c.partitions = kafka_wait_topic(c.rk, &o.ko);
 	rd_kafka_poll_set_consumer(c.rk);
-	c.eof = calloc((size_t)c.partitions, 1);
-	if (c.eof == NULL)
-		err(EXIT_FAIL, NULL);
+	c.state = xrealloc(NULL, (size_t)c.partitions);
+	memset(c.state, P_NONE, (size_t)c.partitions);
 	wbuf_init(&c.out, STDOUT_FILENO, "<stdout>", 256 * 1024);
 	if (o.group != NULL)
 		subscribe(&c);
@@ -282,8 +377,13 @@ main(int argc, char **argv)
 		assign_all(&c);
 	consume(&c);
 	rd_kafka_consumer_close(c.rk);
-	rd_kafka_destroy(c.rk);
+	/*
+	 * librdkafka 2.0.2's destroy can wait forever for a partition of a
+	 * deleted topic: after a fatal error the process ends without it.
+	 */
+	if (!c.failed)
+		rd_kafka_destroy(c.rk);
 	wbuf_free(&c.out);
-	free(c.eof);
-	return sig_caught || o.ko.setup_failed ? EXIT_FAIL : EXIT_OK;
+	free(c.state);
+	return sig_caught || o.ko.setup_failed || c.failed ? EXIT_FAIL : EXIT_OK;
 }
