@@ -98,14 +98,17 @@ write_meta(struct consume *c, const rd_kafka_message_t *m)
 	wbuf_put(w, "}\n", 2);
 }
 
-/* The errors after which reading cannot go on: the rest come and go. */
+/*
+ * The errors after which reading cannot go on: the rest come and go. (A
+ * broker's "unknown topic" may be a new topic not yet everywhere: only
+ * librdkafka's own verdict, after topic.metadata.propagation.max.ms, counts.)
+ */
 static int
 fatal_error(rd_kafka_resp_err_t e)
 {
 	return e == RD_KAFKA_RESP_ERR__FATAL ||
 	    e == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
 	    e == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ||
-	    e == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
 	    e == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
 	    e == RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED;
 }
