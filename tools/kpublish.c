@@ -4,6 +4,8 @@
  * delivered or in the dead-letter file, and a summary says which.
  */
 #include <err.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
@@ -29,20 +31,60 @@ report_failure(struct pub *p, const char *file, unsigned long long line,
 		warnx("more lines not delivered; the summary counts them");
 }
 
-/* Keeps a line that was not delivered, unchanged, for a later run. */
+/*
+ * Opens the dead-letter file once the cluster has answered and before any
+ * line is read, so that a path that cannot be written ends the run before
+ * anything is published. A file made here is removed at the end if no line
+ * went to it (summarize).
+ */
 static void
+dl_open(struct pub *p)
+{
+	const char *path = p->o->dead_letter;
+
+	p->dl = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL, 0666);
+	if (p->dl != -1)
+		p->dl_created = 1;
+	else if (errno == EEXIST)
+		p->dl = open(path, O_WRONLY | O_APPEND);
+	if (p->dl == -1) {
+		warn("%s: cannot open the dead-letter file", path);
+		rd_kafka_topic_destroy(p->rkt);
+		rd_kafka_destroy(p->rk);	/* its threads must not outlive main */
+		exit(EXIT_FAIL);
+	}
+}
+
+/* Writes all of buf; -1 on error (errno set). */
+static int
+write_all(int fd, const char *buf, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, buf, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/*
+ * Keeps a line that was not delivered, unchanged, for a later run. Never
+ * exits (it runs in the delivery callback too): a line that cannot be
+ * written is counted as lost, and the run goes on and says so at the end.
+ */
+void
 dead_letter(struct pub *p, const char *line, size_t len)
 {
-	if (p->dl == NULL) {
-		if ((p->dl = fopen(p->o->dead_letter, "a")) == NULL)
-			err(EXIT_FAIL, "%s", p->o->dead_letter);
-	}
-	/* Flushed per line: a full disk is seen for the line it loses. */
-	if (fwrite(line, 1, len, p->dl) != len || putc('\n', p->dl) == EOF ||
-	    fflush(p->dl) == EOF) {
-		warn("%s: a line not delivered could not be kept",
-		    p->o->dead_letter);
-		p->lost++;
+	if (write_all(p->dl, line, len) == -1 || write_all(p->dl, "\n", 1) == -1) {
+		if (p->lost++ == 0)	/* once; the summary counts them */
+			warn("%s: a line not delivered could not be kept",
+			    p->o->dead_letter);
 		return;
 	}
 	p->kept++;
@@ -355,6 +397,7 @@ main(int argc, char **argv)
 	key_init(&p.keys, o.key_fields);
 	sig_install();
 	start(&p, conf);
+	dl_open(&p);
 	p.started = kafka_now();
 	publish_all(&p, argc, argv);
 	status = summarize(&p);

@@ -60,19 +60,20 @@ struct pub {
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;
 	struct keys keys;
-	FILE	*dl;
+	int	 dl;		/* the dead-letter file, open from the start */
 	char	**files;		/* input names, for delivery reports */
 	size_t	 nfiles;
 	unsigned long long read, delivered, failed, maybe, kept, lost;
 	unsigned long long batches, bytes, outstanding, reasons;
 	double	 started, next_progress;
 	double	 progress;	/* seconds between lines; <0 live line; 0 none */
-	int	 fatal, input_error;
+	int	 fatal, input_error, dl_created;
 	struct pstats st;
 };
 
 rd_kafka_conf_t *parse_options(struct opts *o, int *argc, char ***argv);
 int	 summarize(struct pub *p);
+void	 dead_letter(struct pub *p, const char *line, size_t len);
 
 /* kpublish_topic.c: the topic found, created (--partitions) or refused. */
 void	 topic_ensure(struct pub *p);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 #include "kpublish.h"
@@ -274,10 +275,13 @@ summarize(struct pub *p)
 	unsigned long long missing;
 	int dl_error = 0;
 
-	if (p->dl != NULL && fclose(p->dl) == EOF) {
+	if (close(p->dl) == -1) {
 		warn("%s", p->o->dead_letter);
 		dl_error = 1;
-	}
+	} else if (p->dl_created && p->kept == 0 && p->lost == 0 &&
+	    unlink(p->o->dead_letter) == -1)
+		warn("%s: could not remove the empty dead-letter file",
+		    p->o->dead_letter);
 	missing = p->read - p->delivered - p->failed;
 	/* A line of its own, timestamped in a log like the progress. */
 	progress_note("%llu read, %llu delivered, %llu failed, "
