@@ -19,6 +19,7 @@
 #include "kpublish.h"
 
 #define MAX_REASONS 20		/* failures told one by one, then counted */
+#define SIGNAL_WAIT 10		/* seconds for what is in flight after a signal */
 
 static void
 report_failure(struct pub *p, const char *file, unsigned long long line,
@@ -163,7 +164,7 @@ produce(struct pub *p, const char *line, size_t len, const char *key,
 			break;
 		/* Back-pressure: serve delivery reports until there is room. */
 		rd_kafka_poll(p->rk, 100);
-		if (sig_caught > 1 || p->fatal)
+		if (sig_caught || p->fatal)	/* no room may ever come */
 			break;
 	}
 	if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -172,7 +173,8 @@ produce(struct pub *p, const char *line, size_t len, const char *key,
 		return 0;
 	}
 	fail_line(p, p->files[tag >> 40], tag & ((1ULL << 40) - 1), line, len,
-	    rd_kafka_err2str(e));
+	    e == RD_KAFKA_RESP_ERR__QUEUE_FULL ? "interrupted while the queue "
+	    "was full" : rd_kafka_err2str(e));
 	return -1;
 }
 
@@ -202,14 +204,30 @@ publish_line(struct pub *p, const char *file, unsigned long long lineno,
 
 static void show_progress(struct pub *p, int final);
 
+/*
+ * Whether a wait that was to end at end is over. A signal bounds every wait
+ * to SIGNAL_WAIT seconds from when it was first seen (a broker that is down
+ * would otherwise hold the run for --timeout); a second ends it at once.
+ */
+static int
+wait_over(struct pub *p, double end)
+{
+	double now = kafka_now();
+
+	if (p->fatal || sig_caught > 1)
+		return 1;
+	if (sig_caught && p->stop_by == 0)
+		p->stop_by = now + SIGNAL_WAIT;
+	return now >= end || (p->stop_by > 0 && now >= p->stop_by);
+}
+
 /* Waits for every message in flight, a bounded time; then gives up on them. */
 static void
 drain(struct pub *p, double limit)
 {
 	double end = kafka_now() + limit;
 
-	while (rd_kafka_outq_len(p->rk) > 0 && kafka_now() < end &&
-	    sig_caught < 2 && !p->fatal) {
+	while (rd_kafka_outq_len(p->rk) > 0 && !wait_over(p, end)) {
 		rd_kafka_flush(p->rk, 200);
 		show_progress(p, 0);
 	}
@@ -341,9 +359,7 @@ publish_all(struct pub *p, int argc, char **argv)
 			p->input_error = 1;
 	if (in_batch > 0)
 		p->batches++;
-	/* After a signal, wait a little for what is in flight; after two, not at all. */
-	drain(p, sig_caught ? (sig_caught > 1 ? 0 : 10) :
-	    p->o->message_timeout + 5);
+	drain(p, p->o->message_timeout + 5);	/* cut short by a signal */
 	show_progress(p, 1);
 	progress_done();
 }

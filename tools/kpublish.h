@@ -67,6 +67,7 @@ struct pub {
 	unsigned long long batches, bytes, outstanding, reasons;
 	double	 started, next_progress;
 	double	 progress;	/* seconds between lines; <0 live line; 0 none */
+	double	 stop_by;	/* when a signal's wait ends; 0: no signal yet */
 	int	 fatal, input_error, dl_created;
 	struct pstats st;
 };

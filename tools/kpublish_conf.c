@@ -289,6 +289,8 @@ summarize(struct pub *p)
 	    p->delivered, p->failed, p->batches, p->batches == 1 ? "" : "es",
 	    secs, secs > 0 ? p->delivered / secs : 0,
 	    secs > 0 ? p->bytes / secs / 1e6 : 0);
+	if (sig_caught)
+		warnx("interrupted by a signal: the input was not read to its end");
 	if (p->kept > 0)
 		warnx("%llu line%s not delivered kept in %s%s", p->kept,
 		    p->kept == 1 ? "" : "s", p->o->dead_letter, dl_error ?
