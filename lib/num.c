@@ -2,7 +2,6 @@
 #include <ctype.h>
 #include <err.h>
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,20 +23,33 @@ num_parse(const char *opt, const char *s, long long min, long long max)
 	return v;
 }
 
+/*
+ * A duration in seconds: decimal digits with an optional fraction, so that
+ * strtod's extras (hex "0x10", "1e3", "inf", "nan", leading space or '+')
+ * are refused. A leading '-' is read so that "-5" is told it is out of
+ * range, in the same words as any other value outside min..max.
+ */
+double
+num_parse_duration(const char *opt, const char *s, double min, double max)
+{
+	const char *p = s + (*s == '-');
+	size_t whole = strspn(p, "0123456789"), frac = 0;
+	double v;
+
+	if (p[whole] == '.')
+		frac = strspn(p + whole + 1, "0123456789");
+	if (whole + frac == 0 || p[whole + (p[whole] == '.') + frac] != '\0')
+		errx(EXIT_USAGE, "%s: not a number of seconds: %s", opt, s);
+	v = strtod(s, NULL);	/* the text is plain decimal by now */
+	if (v < min || v > max)
+		errx(EXIT_USAGE, "%s: %s is out of range %g..%g", opt, s, min, max);
+	return v;
+}
+
 double
 num_parse_seconds(const char *opt, const char *s, double max)
 {
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (*s == '\0' || isspace((unsigned char)*s) || *end != '\0' ||
-	    errno == ERANGE || !isfinite(v))
-		errx(EXIT_USAGE, "%s: not a number of seconds: %s", opt, s);
-	if (v < 0 || v > max)
-		errx(EXIT_USAGE, "%s: %s is out of range 0..%g", opt, s, max);
-	return v;
+	return num_parse_duration(opt, s, 0, max);
 }
 
 /* A byte count with an optional K, M, G or T suffix (powers of 1024). */

@@ -36,6 +36,8 @@ char	*xstrndup(const char *s, size_t n);
 /* num.c: bounded number parsing for option values; exit 2 when out of range. */
 long long num_parse(const char *opt, const char *s, long long min, long long max);
 double	 num_parse_seconds(const char *opt, const char *s, double max);
+double	 num_parse_duration(const char *opt, const char *s, double min,
+	    double max);
 uint64_t num_parse_size(const char *opt, const char *s);
 
 /* conf.c: key=value pairs, from an option or a properties file. */

@@ -205,10 +205,8 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 		case 'S': o->stats = optarg; break;
 		case 'C': o->ko.connect_timeout = num_parse_seconds(
 			    "--connect-timeout", optarg, 86400); break;
-		case 'T': timeout = num_parse_seconds("--timeout", optarg, 86400);
-			if (timeout < 0.001)
-				usage_error(USAGE, "--timeout: at least 0.001 s");
-			break;
+		case 'T': timeout = num_parse_duration("--timeout", optarg,
+			    0.001, 86400); break;
 		case 'X':
 		case 'F': kafka_props_add(&props, ch, optarg); break;
 		case 'q': o->ko.quiet = 1; break;
