@@ -56,6 +56,21 @@ dl_open(struct pub *p)
 	}
 }
 
+/* Closes the dead-letter file; removes it if made here and unused. */
+int
+dl_close(struct pub *p)
+{
+	if (close(p->dl) == -1) {
+		warn("%s", p->o->dead_letter);
+		return -1;
+	}
+	if (p->dl_created && p->kept == 0 && p->lost == 0 &&
+	    unlink(p->o->dead_letter) == -1)
+		warn("%s: could not remove the empty dead-letter file",
+		    p->o->dead_letter);
+	return 0;
+}
+
 /* Writes all of buf; -1 on error (errno set). */
 static int
 write_all(int fd, const char *buf, size_t n)
@@ -91,7 +106,7 @@ dead_letter(struct pub *p, const char *line, size_t len)
 	p->kept++;
 }
 
-static void
+void
 fail_line(struct pub *p, const char *file, unsigned long long line,
     const char *data, size_t len, const char *why)
 {
@@ -202,14 +217,12 @@ publish_line(struct pub *p, const char *file, unsigned long long lineno,
 	    ((uintptr_t)p->nfiles - 1) << 40 | (uintptr_t)lineno);
 }
 
-static void show_progress(struct pub *p, int final);
-
 /*
  * Whether a wait that was to end at end is over. A signal bounds every wait
  * to SIGNAL_WAIT seconds from when it was first seen (a broker that is down
  * would otherwise hold the run for --timeout); a second ends it at once.
  */
-static int
+int
 wait_over(struct pub *p, double end)
 {
 	double now = kafka_now();
@@ -299,7 +312,7 @@ format_when(const struct pub *p, double t, double rate, int final, char *buf,
 }
 
 /* The same facts on a terminal (live) and in a log (every interval). */
-static void
+void
 show_progress(struct pub *p, int final)
 {
 	double t, rate;
@@ -381,7 +394,8 @@ start(struct pub *p, rd_kafka_conf_t *conf)
 	char errstr[512];
 
 	rd_kafka_conf_set_opaque(conf, p);
-	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
+	rd_kafka_conf_set_dr_msg_cb(conf, p->o->eos_id != NULL ?
+	    txn_on_delivery : on_delivery);
 	rd_kafka_conf_set_error_cb(conf, on_error);
 	stats_setup(p, conf);
 	/* librdkafka's threads inherit this: signals come to the main thread. */
@@ -413,10 +427,17 @@ main(int argc, char **argv)
 	key_init(&p.keys, o.key_fields);
 	sig_install();
 	start(&p, conf);
+	if (o.eos_id != NULL && (status = txn_start(&p, argc, argv)) != 0)
+		goto out;	/* nothing read, nothing published */
 	dl_open(&p);
 	p.started = kafka_now();
-	publish_all(&p, argc, argv);
+	if (o.eos_id != NULL)
+		txn_publish_all(&p, argc, argv);
+	else
+		publish_all(&p, argc, argv);
 	status = summarize(&p);
+out:
+	txn_free(&p);
 	rd_kafka_topic_destroy(p.rkt);
 	rd_kafka_destroy(p.rk);
 	key_free(&p.keys);

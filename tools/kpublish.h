@@ -17,6 +17,11 @@ struct opts {
 	int	 no_key;
 	char	*dead_letter;
 	const char *stats;
+	const char *eos_id;	/* --exactly-once */
+	const char *checkpoint_topic, *source_id;
+	double	 commit_interval;
+	int	 restart;
+	rd_kafka_conf_t *ckpt_conf;	/* for the checkpoint reader */
 	/* progress, topic creation (see kpublish_topic.c) */
 	unsigned long long expect;	/* lines expected, for "of N" and ETA */
 	double	 progress_interval;
@@ -54,11 +59,40 @@ struct keys {
 	size_t	 cap;
 };
 
+/* kpublish_txn.c, kpublish_ckpt.c: --exactly-once */
+#define STEP_MS 1000		/* blocking librdkafka calls, so signals are seen */
+struct held {			/* a line of the open transaction, to redo it */
+	size_t	 off, len, keylen;	/* line at buf + off, its key after it */
+	unsigned long long lineno;
+	size_t	 file;
+	int	 has_key, done;
+	rd_kafka_resp_err_t bad;	/* the broker refused it for good */
+};
+
+struct txn {
+	rd_kafka_topic_t *ckt;		/* the checkpoint topic */
+	char	*source;
+	unsigned long long pos;		/* input lines seen, blank ones too */
+	unsigned long long consumed;	/* lines sent or kept, in order */
+	unsigned long long committed;	/* consumed, as of the last commit */
+	unsigned long long skip, skipped;
+	struct held *held;
+	size_t	 nheld, capheld;
+	char	*buf;
+	size_t	 buflen, bufcap;
+	uintptr_t gen;			/* attempt number, in each message's tag */
+	int	 open, fenced, gave_up;
+	double	 began;
+	rd_kafka_resp_err_t failed;	/* first failed delivery of the attempt */
+	unsigned long long commits, aborts;
+};
+
 struct pub {
 	const struct opts *o;
 	struct kafka_opts ko;	/* a copy the error callback may mark */
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;
+	struct txn *txn;	/* --exactly-once, else NULL */
 	struct keys keys;
 	int	 dl;		/* the dead-letter file, open from the start */
 	char	**files;		/* input names, for delivery reports */
@@ -75,6 +109,19 @@ struct pub {
 rd_kafka_conf_t *parse_options(struct opts *o, int *argc, char ***argv);
 int	 summarize(struct pub *p);
 void	 dead_letter(struct pub *p, const char *line, size_t len);
+int	 dl_close(struct pub *p);
+void	 fail_line(struct pub *p, const char *file, unsigned long long line,
+	    const char *data, size_t len, const char *why);
+int	 wait_over(struct pub *p, double end);
+void	 show_progress(struct pub *p, int final);
+
+int	 txn_start(struct pub *p, int argc, char **argv);
+void	 txn_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
+	    void *opaque);
+void	 txn_publish_all(struct pub *p, int argc, char **argv);
+int	 txn_summarize(const struct pub *p);
+void	 txn_stats(const struct pub *p, FILE *fp);
+void	 txn_free(struct pub *p);
 
 /* kpublish_topic.c: the topic found, created (--partitions) or refused. */
 void	 topic_ensure(struct pub *p);

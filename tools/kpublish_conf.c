@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "util.h"
 #include "kpublish.h"
@@ -14,7 +13,9 @@
 	"[--stats file] [--connect-timeout s] [--timeout s] " \
 	"[-X key=value]... [-F file]... [--partitions n] " \
 	"[--replication-factor n] [--topic-config key=value]... " \
-	"[--expect n] [--no-progress] [--progress-interval s] [file ...]"
+	"[--expect n] [--no-progress] [--progress-interval s] " \
+	"[--exactly-once id [--checkpoint-topic name] [--commit-interval s] " \
+	"[--source-id text] [--restart]] [file ...]"
 
 /* Chosen for safety and for Spark; see kpublish(1) for why each. */
 static const char *const defaults[][2] = {
@@ -48,6 +49,12 @@ usage(int status)
 	    "      --stats FILE          write the summary as JSON to FILE\n"
 	    "      --connect-timeout S   wait this long for the cluster (default 60)\n"
 	    "      --timeout S           give up on a message after S (default 300)\n"
+	    "      --exactly-once ID     publish in transactions with checkpoints under ID;\n"
+	    "                            a re-run resumes after what is committed\n"
+	    "      --checkpoint-topic T  where checkpoints go (default kpublish-checkpoints)\n"
+	    "      --commit-interval S   with --delay 0, commit every S (default 0.5)\n"
+	    "      --source-id TEXT      the input's identity (default: the file names)\n"
+	    "      --restart             ignore ID's checkpoint: start from line 1\n"
 	    "  -X KEY=VALUE              librdkafka property; repeatable\n"
 	    "  -F FILE                   librdkafka properties file; repeatable\n"
 	    "  -q, --quiet               no progress and no warnings\n"
@@ -132,6 +139,33 @@ check_key_fields(const char *s)
 		    "commas: %s", s);
 }
 
+/*
+ * --exactly-once: the checkpoint reader gets the same connection settings;
+ * the producer gets a transactional.id from the ID, and a transaction
+ * timeout no shorter than the message timeout (librdkafka requires it).
+ */
+static void
+conf_transactions(struct opts *o, rd_kafka_conf_t *conf)
+{
+	char val[64];
+	size_t len = sizeof(val), n = strlen(o->eos_id) + 16;
+	double tt = 0;
+	char *tid = xmalloc(n);
+
+	o->ckpt_conf = rd_kafka_conf_dup(conf);
+	snprintf(tid, n, "kpublish-%s", o->eos_id);
+	kafka_conf_set(conf, "transactional.id", tid, "--exactly-once");
+	free(tid);
+	if (rd_kafka_conf_get(conf, "transaction.timeout.ms", val, &len) ==
+	    RD_KAFKA_CONF_OK)
+		tt = atof(val) / 1000;
+	if (tt < o->message_timeout) {
+		snprintf(val, sizeof(val), "%.0f", (o->message_timeout < 60 ? 60 :
+		    o->message_timeout) * 1000);
+		kafka_conf_set(conf, "transaction.timeout.ms", val, "--timeout");
+	}
+}
+
 /* -X and -F are applied after the defaults, in order, so they win. */
 static rd_kafka_conf_t *
 make_conf(struct opts *o, struct kafka_props *props, double timeout)
@@ -144,11 +178,16 @@ make_conf(struct opts *o, struct kafka_props *props, double timeout)
 		kafka_conf_set(conf, defaults[i][0], defaults[i][1], "default");
 	snprintf(val, sizeof(val), "%.0f", timeout * 1000);
 	kafka_conf_set(conf, "message.timeout.ms", val, "--timeout");
+	/* Commits are small requests that wait on each other: no Nagle delay. */
+	if (o->eos_id != NULL)
+		kafka_conf_set(conf, "socket.nagle.disable", "true", "default");
 	kafka_props_apply(conf, props);
 	len = sizeof(val);
 	if (rd_kafka_conf_get(conf, "message.timeout.ms", val, &len) ==
 	    RD_KAFKA_CONF_OK)
 		o->message_timeout = atof(val) / 1000;
+	if (o->eos_id != NULL)
+		conf_transactions(o, conf);
 	return conf;
 }
 
@@ -166,6 +205,11 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 		{ "stats", required_argument, NULL, 'S' },
 		{ "connect-timeout", required_argument, NULL, 'C' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "exactly-once", required_argument, NULL, 'E' },
+		{ "checkpoint-topic", required_argument, NULL, 'P' },
+		{ "commit-interval", required_argument, NULL, 'I' },
+		{ "source-id", required_argument, NULL, 'U' },
+		{ "restart", no_argument, NULL, 'R' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -180,7 +224,7 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 	};
 	struct kafka_props props = { NULL, 0 };
 	char **argv = *argvp;
-	int argc = *argcp, ch;
+	int argc = *argcp, ch, eos_only = 0;
 	double timeout = 300;
 	rd_kafka_conf_t *conf;
 
@@ -192,6 +236,8 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 	o->delay = 1;
 	o->key_fields = "track_id,record_id";
 	o->replication = -1;
+	o->checkpoint_topic = "kpublish-checkpoints";
+	o->commit_interval = 0.5;
 	while ((ch = getopt_long(argc, argv, "b:t:X:F:qvh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'b': o->ko.brokers = optarg; break;
@@ -207,6 +253,12 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 			    "--connect-timeout", optarg, 86400); break;
 		case 'T': timeout = num_parse_duration("--timeout", optarg,
 			    0.001, 86400); break;
+		case 'E': o->eos_id = optarg; break;
+		case 'P': o->checkpoint_topic = optarg; eos_only++; break;
+		case 'I': o->commit_interval = num_parse_duration(
+			    "--commit-interval", optarg, 0.001, 3600); eos_only++; break;
+		case 'U': o->source_id = optarg; eos_only++; break;
+		case 'R': o->restart = 1; eos_only++; break;
 		case 'X':
 		case 'F': kafka_props_add(&props, ch, optarg); break;
 		case 'q': o->ko.quiet = 1; break;
@@ -221,6 +273,13 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 	}
 	if (*o->ko.topic == '\0')
 		usage_error(USAGE, "-t: empty topic name");
+	if (o->eos_id != NULL && *o->eos_id == '\0')
+		usage_error(USAGE, "--exactly-once: empty ID");
+	if (o->eos_id == NULL && eos_only)
+		usage_error(USAGE, "--checkpoint-topic, --commit-interval, "
+		    "--source-id and --restart need --exactly-once");
+	if (*o->checkpoint_topic == '\0')
+		usage_error(USAGE, "--checkpoint-topic: empty topic name");
 	if (o->dead_letter == NULL)
 		o->dead_letter = default_dead_letter(o->ko.topic);
 	conf = make_conf(o, &props, timeout);
@@ -259,6 +318,8 @@ write_stats(const struct pub *p, double secs)
 	wbuf_putc(&w, '\0');
 	fputs(w.buf, fp);
 	stats_write_more(p, fp);
+	if (p->txn != NULL)
+		txn_stats(p, fp);
 	fputs("}\n", fp);
 	wbuf_free(&w);
 	if (fclose(fp) == EOF)
@@ -271,15 +332,9 @@ summarize(struct pub *p)
 {
 	double secs = kafka_now() - p->started;
 	unsigned long long missing;
-	int dl_error = 0;
+	int dl_error, txn_fail = 0;
 
-	if (close(p->dl) == -1) {
-		warn("%s", p->o->dead_letter);
-		dl_error = 1;
-	} else if (p->dl_created && p->kept == 0 && p->lost == 0 &&
-	    unlink(p->o->dead_letter) == -1)
-		warn("%s: could not remove the empty dead-letter file",
-		    p->o->dead_letter);
+	dl_error = dl_close(p) == -1;
 	missing = p->read - p->delivered - p->failed;
 	/* A line of its own, timestamped in a log like the progress. */
 	progress_note("%llu read, %llu delivered, %llu failed, "
@@ -299,12 +354,16 @@ summarize(struct pub *p)
 	if (p->lost > 0)
 		warnx("%llu line%s not delivered could not be kept", p->lost,
 		    p->lost == 1 ? "" : "s");
+	if (p->txn != NULL) {	/* lines not committed are told there */
+		txn_fail = txn_summarize(p);
+		missing = 0;
+	}
 	if (missing > 0)
 		warnx("%llu line%s unaccounted for", missing, missing == 1 ? "" : "s");
 	if (p->o->stats != NULL)
 		write_stats(p, secs);
 	if (p->failed > 0 || missing > 0 || p->input_error || dl_error ||
-	    sig_caught || p->fatal)
+	    sig_caught || p->fatal || txn_fail)
 		return EXIT_FAIL;
 	return EXIT_OK;
 }

@@ -1,0 +1,40 @@
+# Shared by the exactly-once tests: sourced after tests/kafka/lib.sh.
+# Values of a topic under read_committed, one per line.
+committed() {
+	kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -C -t "$1" -X isolation.level=read_committed \
+	    -e -q -o beginning -f '%s\n'
+}
+# Lines {"record_id":1} .. {"record_id":N}.
+rows() { seq "${2:-1}" "$1" | sed 's/.*/{"record_id":&}/'; }
+# Every record_id 1..N exactly once in the topic, and nothing else.
+check_once() {
+	committed "$1" | sed 's/.*"record_id":\([0-9]*\).*/\1/' | sort -n > got.ids
+	seq 1 "$2" | cmp -s - got.ids && return 0
+	fail "topic $1 holds $(wc -l < got.ids) records, $(sort -nu got.ids | wc -l) distinct" \
+	    "of $2, $(uniq -d got.ids | wc -l) twice"
+}
+# A random pause in [lo, hi) seconds, from the process id and a counter.
+pause() { awk -v s="$$$3" -v lo="$1" -v hi="$2" 'BEGIN { srand(s); printf "%.2f", lo + rand() * (hi - lo) }'; }
+# kill_runs K LO HI CMD...: runs CMD, SIGKILLs it after a random pause,
+# K times (a run that ends by itself first fails the test: the load is too
+# short); then runs CMD until it exits 0, at most 5 times.
+kill_runs() {
+	_k=$1 _lo=$2 _hi=$3; shift 3
+	_kills=0 _i=0
+	while [ $_kills -lt "$_k" ]; do
+		"$@" >> runs.log 2>&1 &
+		_pid=$!
+		sleep "$(pause "$_lo" "$_hi" $_i)"
+		_i=$((_i + 1))
+		kill -0 $_pid 2>/dev/null || fail "the run ended before kill $((_kills + 1))"
+		kill -KILL $_pid
+		wait $_pid 2>/dev/null
+		_kills=$((_kills + 1))
+	done
+	_runs=0
+	while [ $_runs -lt 5 ]; do
+		_runs=$((_runs + 1))
+		"$@" >> runs.log 2>&1 && { echo "$_kills kills, then $_runs runs to exit 0"; return 0; }
+	done
+	fail "no run exited 0 after $_kills kills: $(tail -n 20 runs.log)"
+}

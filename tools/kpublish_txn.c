@@ -1,0 +1,473 @@
+/*
+ * kpublish --exactly-once: lines are produced in Kafka transactions, and
+ * each commit carries, in the same transaction, a checkpoint record saying
+ * how many input lines are consumed (KIP-618's idea). A new run with the
+ * same ID fences the old one, reads the checkpoint and skips what is in.
+ */
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+#include "kafka.h"
+#include "kpublish.h"
+
+#define HELD_LINES 50000		/* a transaction's size bound: lines */
+#define HELD_BYTES (32 << 20)		/* and bytes; under librdkafka's queue */
+#define MAX_ABORTS 10			/* in a row, before giving up */
+
+static int
+fenced_error(rd_kafka_resp_err_t e)
+{
+	return e == RD_KAFKA_RESP_ERR__FENCED ||
+	    e == RD_KAFKA_RESP_ERR_PRODUCER_FENCED ||
+	    e == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH;
+}
+
+/* Records a fatal error: the run ends, and a new run resumes. */
+static void
+fatal_txn(struct pub *p, const char *what, rd_kafka_error_t *e)
+{
+	struct txn *t = p->txn;
+
+	if (fenced_error(rd_kafka_error_code(e))) {
+		t->fenced = 1;
+		warnx("%s: fenced: a newer run with the same --exactly-once ID "
+		    "took over (%s)", what, rd_kafka_error_string(e));
+	} else
+		warnx("%s: %s", what, rd_kafka_error_string(e));
+	p->fatal = 1;
+}
+
+/* librdkafka calls this from rd_kafka_poll() and the transaction calls. */
+void
+txn_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	struct pub *p = opaque;
+	struct txn *t = p->txn;
+	uintptr_t tag = (uintptr_t)m->_private, i = tag & 0xffffffff;
+
+	(void)rk;
+	p->outstanding--;
+	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR || tag >> 32 != t->gen)
+		return;
+	/* Refused for what it is: no retry can deliver it. */
+	if (i > 0 && (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ||
+	    m->err == RD_KAFKA_RESP_ERR_INVALID_RECORD ||
+	    m->err == RD_KAFKA_RESP_ERR_INVALID_MSG ||
+	    m->err == RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE))
+		t->held[i - 1].bad = m->err;
+	else if (t->failed == RD_KAFKA_RESP_ERR_NO_ERROR)
+		t->failed = m->err;
+}
+
+static void
+serve_reports(struct pub *p)
+{
+	double end = kafka_now() + 5;
+
+	rd_kafka_poll(p->rk, 0);
+	while (p->outstanding > 0 && kafka_now() < end)
+		rd_kafka_poll(p->rk, 100);
+}
+
+/* Queues one message; waits for room when the queue is full. */
+static rd_kafka_resp_err_t
+send_msg(struct pub *p, rd_kafka_topic_t *rkt, const char *val, size_t len,
+    const char *key, size_t keylen, uintptr_t i)
+{
+	rd_kafka_resp_err_t e;
+
+	for (;;) {
+		e = rd_kafka_producev(p->rk, RD_KAFKA_V_RKT(rkt),
+		    RD_KAFKA_V_VALUE((void *)val, len),
+		    RD_KAFKA_V_KEY((void *)key, keylen),
+		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+		    RD_KAFKA_V_OPAQUE((void *)(p->txn->gen << 32 | i)),
+		    RD_KAFKA_V_END);
+		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+			break;
+		rd_kafka_poll(p->rk, 100);
+		if (sig_caught || p->fatal)
+			break;
+	}
+	if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		p->outstanding++;
+		rd_kafka_poll(p->rk, 0);
+	}
+	return e;
+}
+
+static int
+handle_begin(struct pub *p)
+{
+	struct txn *t = p->txn;
+	rd_kafka_error_t *e;
+
+	if (t->open)
+		return 0;
+	if ((e = rd_kafka_begin_transaction(p->rk)) != NULL) {
+		fatal_txn(p, "begin_transaction", e);
+		rd_kafka_error_destroy(e);
+		return -1;
+	}
+	t->open = 1;
+	t->began = kafka_now();
+	t->failed = RD_KAFKA_RESP_ERR_NO_ERROR;
+	return 0;
+}
+
+static rd_kafka_resp_err_t
+send_held(struct pub *p, size_t i)
+{
+	struct held *h = &p->txn->held[i];
+	const char *b = p->txn->buf + h->off;
+
+	return send_msg(p, p->rkt, b, h->len, h->has_key ? b + h->len : NULL,
+	    h->keylen, i + 1);
+}
+
+static void
+hold(struct txn *t, const char *line, size_t len, const char *key,
+    size_t keylen, unsigned long long lineno, size_t file)
+{
+	struct held *h;
+
+	if (t->nheld == t->capheld) {
+		t->capheld = t->capheld ? t->capheld * 2 : 1024;
+		t->held = xrealloc(t->held, t->capheld * sizeof(*t->held));
+	}
+	if (t->bufcap - t->buflen < len + keylen) {
+		t->bufcap = (t->bufcap + len + keylen) * 2;
+		t->buf = xrealloc(t->buf, t->bufcap);
+	}
+	h = &t->held[t->nheld++];
+	memset(h, 0, sizeof(*h));
+	h->off = t->buflen;
+	h->len = len;
+	h->keylen = keylen;
+	h->has_key = key != NULL;
+	h->lineno = lineno;
+	h->file = file;
+	memcpy(t->buf + t->buflen, line, len);
+	if (keylen > 0)
+		memcpy(t->buf + t->buflen + len, key, keylen);
+	t->buflen += len + keylen;
+}
+
+/* One input line, past the checkpoint: held and sent, or kept as failed. */
+static int
+txn_line(struct pub *p, const char *file, unsigned long long lineno,
+    char *line, size_t len)
+{
+	struct txn *t = p->txn;
+	const char *key = NULL, *why;
+	size_t keylen = 0;
+	rd_kafka_resp_err_t e;
+	char msg[128];
+
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len == 0)
+		return 0;
+	if (!p->o->no_key &&
+	    (why = key_find(&p->keys, line, len, &key, &keylen)) != NULL) {
+		p->read++;
+		snprintf(msg, sizeof(msg), "not a JSON object, so no key: %s", why);
+		fail_line(p, file, lineno, line, len, msg);
+		return 0;
+	}
+	if (handle_begin(p) == -1)
+		return -1;
+	hold(t, line, len, key, keylen, lineno, p->nfiles - 1);
+	if ((e = send_held(p, t->nheld - 1)) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		p->read++;
+		return 0;
+	}
+	t->nheld--;
+	t->buflen = t->held[t->nheld].off;
+	if (sig_caught || p->fatal)	/* not sent: not consumed either */
+		return -1;
+	p->read++;
+	fail_line(p, file, lineno, line, len, rd_kafka_err2str(e));
+	return 0;
+}
+
+/* The checkpoint's value: JSON, as kpublish(1) describes it. */
+static void
+checkpoint_value(struct pub *p, struct wbuf *w)
+{
+	struct txn *t = p->txn;
+	unsigned long bad = 0;
+	char stamp[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	wbuf_puts(w, "{\"id\":");
+	json_write_string(w, p->o->eos_id, strlen(p->o->eos_id), &bad);
+	wbuf_puts(w, ",\"lines\":");
+	wbuf_putu(w, t->consumed);
+	wbuf_puts(w, ",\"source\":");
+	json_write_string(w, t->source, strlen(t->source), &bad);
+	wbuf_puts(w, ",\"topic\":");
+	json_write_string(w, p->o->ko.topic, strlen(p->o->ko.topic), &bad);
+	wbuf_puts(w, ",\"time\":\"");
+	wbuf_puts(w, stamp);
+	wbuf_puts(w, "\"}");
+}
+
+/* After an abort: refused lines to the dead-letter file, the rest again. */
+static int
+redo(struct pub *p)
+{
+	struct txn *t = p->txn;
+	size_t i;
+
+	serve_reports(p);
+	t->gen++;
+	for (i = 0; i < t->nheld; i++) {
+		struct held *h = &t->held[i];
+
+		if (h->done || !h->bad)
+			continue;
+		h->done = 1;
+		fail_line(p, p->files[h->file], h->lineno, t->buf + h->off,
+		    h->len, rd_kafka_err2str(h->bad));
+	}
+	if (handle_begin(p) == -1)
+		return -1;
+	for (i = 0; i < t->nheld; i++)
+		if (!t->held[i].done && send_held(p, i) != 0)
+			return -1;
+	return 0;
+}
+
+/* Aborts the open transaction; with a signal, only until its wait ends. */
+static int
+abort_open(struct pub *p)
+{
+	struct txn *t = p->txn;
+	rd_kafka_error_t *e;
+
+	for (;;) {
+		e = rd_kafka_abort_transaction(p->rk, sig_caught ? STEP_MS : -1);
+		if (e == NULL)
+			break;
+		if (rd_kafka_error_is_retriable(e) && !wait_over(p, 1e300)) {
+			rd_kafka_error_destroy(e);
+			continue;
+		}
+		if (!rd_kafka_error_is_retriable(e))
+			fatal_txn(p, "abort_transaction", e);
+		rd_kafka_error_destroy(e);
+		return -1;
+	}
+	t->open = 0;
+	t->aborts++;
+	return 0;
+}
+
+static void
+committed(struct pub *p)
+{
+	struct txn *t = p->txn;
+	size_t i;
+
+	for (i = 0; i < t->nheld; i++)
+		if (!t->held[i].done) {
+			p->delivered++;
+			p->bytes += t->held[i].len;
+		}
+	t->committed = t->consumed;
+	t->nheld = t->buflen = 0;
+	t->open = 0;
+	t->commits++;
+	p->batches++;
+	if (p->o->ko.verbose)
+		warnx("transaction %llu committed: %llu input lines consumed",
+		    t->commits, t->committed);
+}
+
+/*
+ * Commits what is open with a checkpoint; an abortable error aborts and
+ * redoes the transaction, up to MAX_ABORTS times in a row. Returns -1 when
+ * the run must end (fatal, fenced, interrupted and out of time).
+ */
+static int
+txn_commit(struct pub *p)
+{
+	struct txn *t = p->txn;
+	rd_kafka_error_t *e;
+	struct wbuf w;
+	int aborts = 0, r = -1;
+
+	if (p->fatal)
+		return -1;
+	if (t->consumed <= t->committed)	/* nothing new (or a short input) */
+		return 0;
+	wbuf_init(&w, -1, NULL, 256);
+	checkpoint_value(p, &w);
+	if (handle_begin(p) == -1)
+		goto out;
+	while (!p->fatal) {
+		if (send_msg(p, t->ckt, w.buf, w.len, p->o->eos_id,
+		    strlen(p->o->eos_id), 0) != RD_KAFKA_RESP_ERR_NO_ERROR)
+			break;
+		while ((e = rd_kafka_commit_transaction(p->rk, STEP_MS)) != NULL &&
+		    rd_kafka_error_is_retriable(e) && !wait_over(p, 1e300))
+			rd_kafka_error_destroy(e);
+		if (e == NULL) {
+			committed(p);
+			r = 0;
+			break;
+		}
+		if (!rd_kafka_error_txn_requires_abort(e)) {
+			if (!rd_kafka_error_is_retriable(e))
+				fatal_txn(p, "commit_transaction", e);
+			rd_kafka_error_destroy(e);
+			break;
+		}
+		if (p->o->ko.verbose || aborts + 1 == MAX_ABORTS)
+			warnx("transaction aborted: %s", rd_kafka_error_string(e));
+		rd_kafka_error_destroy(e);
+		if (abort_open(p) == -1 || ++aborts == MAX_ABORTS ||
+		    sig_caught || redo(p) == -1)
+			break;
+	}
+	if (aborts == MAX_ABORTS)
+		t->gave_up = 1;
+out:
+	wbuf_free(&w);
+	return r;
+}
+
+/* A transaction ends with its batch (--delay) or its time or size bound. */
+static int
+txn_due(const struct pub *p, unsigned long in_batch)
+{
+	const struct txn *t = p->txn;
+
+	if (t->nheld >= HELD_LINES || t->buflen >= HELD_BYTES)
+		return 1;
+	if (p->o->delay > 0)
+		return in_batch == p->o->batch_size;
+	return t->open && kafka_now() - t->began >= p->o->commit_interval;
+}
+
+static int
+txn_file(struct pub *p, const char *path, unsigned long *in_batch)
+{
+	struct txn *t = p->txn;
+	struct lines in;
+	char *line;
+	size_t len;
+	int r;
+
+	if (lines_open(&in, path) == -1)
+		return -1;
+	p->files = xrealloc(p->files, (p->nfiles + 1) * sizeof(*p->files));
+	p->files[p->nfiles++] = xstrdup(in.name);
+	while (!sig_caught && !p->fatal && (r = lines_next(&in, &line, &len)) == 1) {
+		if (++t->pos <= t->skip) {
+			t->consumed++;
+			t->skipped++;
+			continue;
+		}
+		if (txn_line(p, in.name, in.lineno, line, len) == -1)
+			break;
+		t->consumed++;
+		if (txn_due(p, ++*in_batch)) {
+			if (txn_commit(p) == -1)
+				break;
+			if (p->o->delay > 0 && *in_batch == p->o->batch_size)
+				kafka_sleep(p->o->delay);
+			if (*in_batch == p->o->batch_size)
+				*in_batch = 0;
+		}
+		show_progress(p, 0);
+	}
+	lines_close(&in);
+	return r == -1 ? -1 : 0;
+}
+
+/* The exactly-once run: reads past the checkpoint, commits as it goes. */
+void
+txn_publish_all(struct pub *p, int argc, char **argv)
+{
+	struct txn *t = p->txn;
+	unsigned long in_batch = 0;
+	int i;
+
+	if (argc == 0 && txn_file(p, NULL, &in_batch) == -1)
+		p->input_error = 1;
+	for (i = 0; i < argc && !sig_caught && !p->fatal; i++)
+		if (txn_file(p, argv[i], &in_batch) == -1)
+			p->input_error = 1;
+	if (!p->input_error && !sig_caught && !p->fatal && t->pos < t->skip) {
+		warnx("the input has %llu lines, but ID %s's checkpoint says %llu "
+		    "were committed: another input?", t->pos, p->o->eos_id,
+		    t->skip);
+		p->input_error = 1;
+	}
+	if (!p->fatal) {
+		/* After a signal, commit what is in if it can be done in time. */
+		if (txn_commit(p) == -1 && t->open && !p->fatal)
+			abort_open(p);
+	}
+	serve_reports(p);
+	show_progress(p, 1);
+	progress_done();
+}
+
+/* Extra summary lines; returns 1 when they make the run a failure. */
+int
+txn_summarize(const struct pub *p)
+{
+	const struct txn *t = p->txn;
+	unsigned long long open = p->read - p->delivered - p->failed;
+
+	if (t->skipped > 0)
+		warnx("%llu input line%s skipped: committed by an earlier run "
+		    "under ID %s", t->skipped, t->skipped == 1 ? "" : "s",
+		    p->o->eos_id);
+	if (t->gave_up)
+		warnx("gave up after %d aborted transactions in a row", MAX_ABORTS);
+	if (open > 0 || p->fatal || sig_caught || t->gave_up)
+		warnx("%llu line%s read but not committed; %llu input lines are "
+		    "committed in all: run the same command to resume", open,
+		    open == 1 ? "" : "s", t->committed);
+	else if (p->read == 0 && t->skipped > 0 && !p->input_error)
+		warnx("nothing to do: the input is committed already under ID %s",
+		    p->o->eos_id);
+	return open > 0 || t->gave_up;
+}
+
+/* More members for --stats. */
+void
+txn_stats(const struct pub *p, FILE *fp)
+{
+	const struct txn *t = p->txn;
+
+	fprintf(fp, ",\"skipped\":%llu,\"committed_lines\":%llu,"
+	    "\"transactions\":%llu,\"aborted\":%llu,\"fenced\":%s", t->skipped,
+	    t->committed, t->commits, t->aborts, t->fenced ? "true" : "false");
+}
+
+void
+txn_free(struct pub *p)
+{
+	struct txn *t = p->txn;
+
+	if (t == NULL)
+		return;
+	if (t->ckt != NULL)
+		rd_kafka_topic_destroy(t->ckt);
+	free(t->held);
+	free(t->buf);
+	free(t->source);
+	free(t);
+	p->txn = NULL;
+}
