@@ -68,7 +68,7 @@ serve_reports(struct pub *p)
 	double end = kafka_now() + 5;
 
 	rd_kafka_poll(p->rk, 0);
-	while (p->outstanding > 0 && kafka_now() < end)
+	while (p->outstanding > 0 && !wait_over(p, end))
 		rd_kafka_poll(p->rk, 100);
 }
 
