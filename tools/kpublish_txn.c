@@ -357,6 +357,16 @@ txn_due(const struct pub *p, unsigned long in_batch)
 	return t->open && kafka_now() - t->began >= p->o->commit_interval;
 }
 
+/*
+ * A last line with no newline may be half of one (a writer upstream killed
+ * mid-line): committed, it would be skipped by the run that resumes.
+ */
+static int
+unterminated(const struct lines *in, const char *line, size_t len)
+{
+	return in->eof && in->start == in->end && line + len == in->buf + in->end;
+}
+
 static int
 txn_file(struct pub *p, const char *path, unsigned long *in_batch)
 {
@@ -371,6 +381,13 @@ txn_file(struct pub *p, const char *path, unsigned long *in_batch)
 	p->files = xrealloc(p->files, (p->nfiles + 1) * sizeof(*p->files));
 	p->files[p->nfiles++] = xstrdup(in.name);
 	while (!sig_caught && !p->fatal && (r = lines_next(&in, &line, &len)) == 1) {
+		if (unterminated(&in, line, len)) {
+			warnx("%s:%llu: no newline at the end: not sent, as the input "
+			    "may have been cut; the checkpoint stays before it",
+			    in.name, in.lineno);
+			p->input_error = 1;
+			break;
+		}
 		if (++t->pos <= t->skip) {
 			t->consumed++;
 			t->skipped++;
