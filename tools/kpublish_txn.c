@@ -310,7 +310,8 @@ txn_commit(struct pub *p)
 		return 0;
 	wbuf_init(&w, -1, NULL, 256);
 	checkpoint_value(p, &w);
-	if (handle_begin(p) == -1)
+	/* After an abort, the held lines go with the checkpoint that counts them. */
+	if ((t->open ? 0 : redo(p)) == -1)
 		goto out;
 	while (!p->fatal) {
 		if (send_msg(p, t->ckt, w.buf, w.len, p->o->eos_id,
@@ -429,7 +430,7 @@ txn_publish_all(struct pub *p, int argc, char **argv)
 		    t->skip);
 		p->input_error = 1;
 	}
-	if (!p->fatal) {
+	if (!p->fatal && !t->gave_up) {
 		/* After a signal, commit what is in if it can be done in time. */
 		if (txn_commit(p) == -1 && t->open && !p->fatal)
 			abort_open(p);
