@@ -375,7 +375,7 @@ txn_file(struct pub *p, const char *path, unsigned long *in_batch)
 	struct lines in;
 	char *line;
 	size_t len;
-	int r;
+	int r = 0;
 
 	if (lines_open(&in, path) == -1)
 		return -1;
