@@ -17,6 +17,9 @@
 #define HELD_BYTES (32 << 20)		/* and bytes; under librdkafka's queue */
 #define MAX_ABORTS 10			/* in a row, before giving up */
 
+/* A message's tag: the attempt in the high 32 bits, the line's index below. */
+_Static_assert(sizeof(uintptr_t) >= 8, "tags need 64-bit pointers");
+
 static int
 fenced_error(rd_kafka_resp_err_t e)
 {
@@ -334,8 +337,10 @@ txn_commit(struct pub *p)
 		if (p->o->ko.verbose || aborts + 1 == MAX_ABORTS)
 			warnx("transaction aborted: %s", rd_kafka_error_string(e));
 		rd_kafka_error_destroy(e);
-		if (abort_open(p) == -1 || ++aborts == MAX_ABORTS ||
-		    sig_caught || redo(p) == -1)
+		if (abort_open(p) == -1 || ++aborts == MAX_ABORTS || sig_caught)
+			break;
+		kafka_sleep(0.1 * aborts);	/* a broker that fails fast */
+		if (redo(p) == -1)
 			break;
 	}
 	if (aborts == MAX_ABORTS)
