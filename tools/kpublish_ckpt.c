@@ -257,11 +257,9 @@ txn_start(struct pub *p, int argc, char **argv)
 	ko.topic = p->o->checkpoint_topic;
 	kafka_wait_topic(p->rk, &ko);
 	p->txn->ckt = rd_kafka_topic_new(p->rk, p->o->checkpoint_topic, NULL);
-	if ((status = init_txn(p)) != 0)
+	if ((status = init_txn(p)) != 0 || p->o->restart) {
+		rd_kafka_conf_destroy(p->o->ckpt_conf);	/* no reader made */
 		return status;
-	if (p->o->restart) {
-		rd_kafka_conf_destroy(p->o->ckpt_conf);
-		return 0;
 	}
 	if ((status = read_checkpoint(p, &last, &found)) == 0 && found)
 		status = check_checkpoint(p, &last);
