@@ -416,6 +416,19 @@ txn_file(struct pub *p, const char *path, unsigned long *in_batch)
 	return r == -1 ? -1 : 0;
 }
 
+/* A fence seen by librdkafka first (say, on a produce) is told as such too. */
+static void
+note_fenced(struct pub *p)
+{
+	char why[512];
+
+	if (!p->fatal || p->txn->fenced ||
+	    !fenced_error(rd_kafka_fatal_error(p->rk, why, sizeof(why))))
+		return;
+	p->txn->fenced = 1;
+	warnx("fenced: a newer run with the same --exactly-once ID took over");
+}
+
 /* The exactly-once run: reads past the checkpoint, commits as it goes. */
 void
 txn_publish_all(struct pub *p, int argc, char **argv)
@@ -441,6 +454,7 @@ txn_publish_all(struct pub *p, int argc, char **argv)
 			abort_open(p);
 	}
 	serve_reports(p);
+	note_fenced(p);
 	show_progress(p, 1);
 	progress_done();
 }
