@@ -101,14 +101,29 @@ lint:
 	@if command -v cppcheck >/dev/null; then \
 	    cppcheck -q --error-exitcode=1 -Ilib lib tools; fi
 
+# The scripts are installed without their folder: spotify-to-kafka, ...
+SCRIPTS = spotify-to-kafka verify-topic kafka-local
+DATADIR = $(PREFIX)/share/kafka-tools
+
+# DESTDIR stages the install for a package (make install DESTDIR=/tmp/pkg).
 install: all
-	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
-	    $(DESTDIR)$(MANPREFIX)/man7
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(DATADIR)
 	cp -f $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	for m in man/*.1; do cp -f $$m $(DESTDIR)$(MANPREFIX)/man1/; done
-	for m in man/*.7; do [ -e $$m ] && cp -f $$m $(DESTDIR)$(MANPREFIX)/man7/ || :; done
+	for s in $(SCRIPTS); do cp -f scripts/$$s $(DESTDIR)$(PREFIX)/bin/; done
+	cp -f scripts/kafka-pom.xml $(DESTDIR)$(DATADIR)/
+	cp -f $(wildcard man/*.1) $(DESTDIR)$(MANPREFIX)/man1/
+	$(if $(wildcard man/*.7),mkdir -p $(DESTDIR)$(MANPREFIX)/man7 && \
+	    cp -f $(wildcard man/*.7) $(DESTDIR)$(MANPREFIX)/man7/)
+
+uninstall:
+	rm -f $(BINS:bin/%=$(DESTDIR)$(PREFIX)/bin/%) \
+	    $(SCRIPTS:%=$(DESTDIR)$(PREFIX)/bin/%) \
+	    $(patsubst man/%,$(DESTDIR)$(MANPREFIX)/man1/%,$(filter %.1,$(MANS))) \
+	    $(patsubst man/%,$(DESTDIR)$(MANPREFIX)/man7/%,$(filter %.7,$(MANS))) \
+	    $(DESTDIR)$(DATADIR)/kafka-pom.xml
+	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 
 clean:
 	rm -rf bin build build-san
 
-.PHONY: all check-libs test test-spark load bench demo run fuzz fresh-check lint install clean FORCE
+.PHONY: all check-libs test test-spark load bench demo run fuzz fresh-check lint install uninstall clean FORCE
