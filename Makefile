@@ -98,6 +98,8 @@ fresh-check:
 
 lint:
 	mandoc -Tlint -W warning $(MANS)
+	@v=$$(sed -n 's/^#define VERSION "\(.*\)"/\1/p' lib/util.h); for m in $(MANS); do \
+	    grep -qx ".Os kafka-tools $$v" $$m || { echo "$$m: not .Os kafka-tools $$v" >&2; exit 1; }; done
 	@if command -v cppcheck >/dev/null; then \
 	    cppcheck -q --error-exitcode=1 -Ilib lib tools; fi
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define VERSION "0.1.0"
+#define VERSION "0.2.0"
 
 /* Exit statuses, the same in every program (see each man page). */
 enum {
