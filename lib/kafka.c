@@ -119,12 +119,21 @@ kafka_props_add(struct kafka_props *p, int opt, const char *arg)
 	snprintf(p->items[p->n++], n, "%c%s", opt, arg);
 }
 
-/* Applied after the tools' own defaults, in order, so the user's win. */
+/*
+ * Applied after the tools' own defaults, in order, so the user's win.
+ * KAFKA_CLIENT_PROPERTIES is the -F used when none is given, so that one
+ * export serves every tool and the scripts built on them.
+ */
 void
 kafka_props_apply(rd_kafka_conf_t *conf, struct kafka_props *p)
 {
-	int i;
+	const char *env = getenv("KAFKA_CLIENT_PROPERTIES");
+	int i, has_file = 0;
 
+	for (i = 0; i < p->n; i++)
+		has_file |= p->items[i][0] == 'F';
+	if (!has_file && env != NULL && *env != '\0')
+		kafka_conf_file(conf, env);
 	for (i = 0; i < p->n; i++) {
 		if (p->items[i][0] == 'X')
 			kafka_conf_arg(conf, p->items[i] + 1);

@@ -267,6 +267,7 @@ usage(int status)
 	    "      --connect-timeout S   wait this long for the cluster (default 60)\n"
 	    "  -X KEY=VALUE              librdkafka property; repeatable\n"
 	    "  -F FILE                   librdkafka properties file; repeatable\n"
+	    "                            (default $KAFKA_CLIENT_PROPERTIES)\n"
 	    "  -q, --quiet               no warnings\n"
 	    "  -v, --verbose             librdkafka's notices\n"
 	    "  -h, --help                this help\n"

@@ -58,6 +58,7 @@ usage(int status)
 	    "      --restart             ignore ID's checkpoint: start from line 1\n"
 	    "  -X KEY=VALUE              librdkafka property; repeatable\n"
 	    "  -F FILE                   librdkafka properties file; repeatable\n"
+	    "                            (default $KAFKA_CLIENT_PROPERTIES)\n"
 	    "  -q, --quiet               no progress and no warnings\n"
 	    "  -v, --verbose             each batch, and librdkafka's notices\n"
 	    "      --partitions N        create the topic with N partitions when it\n"
