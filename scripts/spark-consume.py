@@ -6,31 +6,125 @@ dataset's schema (scripts/spotify-schema.ddl) and keeps running aggregates
 per genre: the number of tracks and their mean popularity, printed to the
 console as they change.
 
-  spark-consume.py [--brokers B] [--topic T] [--available-now --output FILE]
+  spark-consume.py [--brokers B] [--topic T] [-F FILE] [--option KEY=VALUE]...
+                   [--print-options] [--available-now --output FILE]
 
---available-now processes what the topic holds, writes the final
+-F FILE takes the client properties file that kpublish and kconsume take
+(librdkafka's names; default $KAFKA_CLIENT_PROPERTIES) and gives Spark the
+same settings as its kafka.* options; --option KEY=VALUE sets a Spark Kafka
+source option as it is (kafka.* for the consumer), after -F, so it wins.
+--print-options prints the options Spark would get, secrets hidden, and
+stops. --available-now processes what the topic holds, writes the final
 aggregates as JSON lines to FILE and stops (the tests use it).
 """
 import argparse
 import json
 import os
-
-import pyspark
-from pyspark.sql import SparkSession
-from pyspark.sql.functions import avg, col, count, from_json
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+PROG = "spark-consume.py"
+
+# librdkafka's name -> the Java client's, for the settings a secured cluster
+# needs; sasl.username and sasl.password become sasl.jaas.config.
+SAME = {"security.protocol", "client.id", "ssl.endpoint.identification.algorithm",
+        "ssl.cipher.suites", "sasl.kerberos.service.name"}
+RENAMED = {"sasl.mechanisms": "sasl.mechanism", "sasl.mechanism": "sasl.mechanism"}
+LOGIN = {"PLAIN": "org.apache.kafka.common.security.plain.PlainLoginModule",
+         "SCRAM-SHA-256": "org.apache.kafka.common.security.scram.ScramLoginModule",
+         "SCRAM-SHA-512": "org.apache.kafka.common.security.scram.ScramLoginModule"}
+
+
+def die(msg, status=2):
+    print("%s: %s" % (PROG, msg), file=sys.stderr)
+    sys.exit(status)
+
+
+def read_properties(path):
+    """key=value lines, '#' and '!' comment lines, as kpublish -F reads them;
+    yields (key, value, "FILE:LINE")."""
+    try:
+        with open(path) as f:
+            for n, line in enumerate(f, 1):
+                line = line.strip()
+                if not line or line[0] in "#!":
+                    continue
+                key, eq, val = line.partition("=")
+                if not eq or not key.strip():
+                    die("%s:%d: expected key=value" % (path, n))
+                yield key.strip(), val.strip(), "%s:%d" % (path, n)
+    except OSError as e:
+        die("%s: %s" % (path, e.strerror), 1)
+
+
+def jaas_quote(s):
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def spark_options(path):
+    """The Spark kafka.* options for a librdkafka client properties file."""
+    opts, user, password, where = {}, None, None, path
+    for key, val, where in read_properties(path):
+        if key in SAME:
+            opts["kafka." + key] = val
+        elif key in RENAMED:
+            opts["kafka." + RENAMED[key]] = val
+        elif key == "sasl.username":
+            user = val
+        elif key == "sasl.password":
+            password = val
+        elif key == "ssl.ca.location":
+            opts["kafka.ssl.truststore.type"] = "PEM"
+            opts["kafka.ssl.truststore.location"] = val
+        elif key == "bootstrap.servers":
+            opts["kafka.bootstrap.servers"] = val
+        else:
+            die("%s: %s has no Spark equivalent here; give it with --option kafka.KEY=VALUE"
+                % (where, key))
+    if user is not None or password is not None:
+        mech = opts.get("kafka.sasl.mechanism", "GSSAPI")
+        if mech not in LOGIN or user is None or password is None:
+            die("%s: sasl.username and sasl.password need sasl.mechanisms PLAIN or SCRAM-*" % path)
+        opts["kafka.sasl.jaas.config"] = "%s required username=%s password=%s;" % (
+            LOGIN[mech], jaas_quote(user), jaas_quote(password))
+    return opts
+
+
+def hidden(key, val):
+    return "***" if any(w in key for w in ("password", "jaas", "secret", "token")) else val
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--brokers", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"))
     p.add_argument("--topic", default=os.environ.get("KAFKA_TOPIC", "spotify-tracks"))
+    p.add_argument("-F", "--properties", default=os.environ.get("KAFKA_CLIENT_PROPERTIES") or None)
+    p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--print-options", action="store_true")
     p.add_argument("--available-now", action="store_true")
     p.add_argument("--output")
     a = p.parse_args()
     if a.available_now and not a.output:
         p.error("--available-now needs --output")
+    # Committed data only: the Java consumer's default, read_uncommitted,
+    # would count aborted transactions' rows.
+    options = {"kafka.bootstrap.servers": a.brokers, "subscribe": a.topic,
+               "startingOffsets": "earliest", "kafka.isolation.level": "read_committed"}
+    if a.properties:
+        options.update(spark_options(a.properties))
+    for kv in a.option:
+        key, eq, val = kv.partition("=")
+        if not eq or not key:
+            p.error("--option: expected KEY=VALUE: " + key)
+        options[key] = val
+    if a.print_options:
+        for key in sorted(options):
+            print("%s=%s" % (key, hidden(key, options[key])))
+        return
+
+    import pyspark
+    from pyspark.sql import SparkSession
+    from pyspark.sql.functions import avg, col, count, from_json
 
     # The connector must match Spark's own version and Scala build: jars
     # from scripts/spark-jars, or Spark fetches the package itself.
@@ -50,12 +144,7 @@ def main():
         schema = f.read().strip()
 
     rows = (spark.readStream.format("kafka")
-            .option("kafka.bootstrap.servers", a.brokers)
-            .option("subscribe", a.topic)
-            .option("startingOffsets", "earliest")
-            # Committed data only: the Java consumer's default,
-            # read_uncommitted, would count aborted transactions' rows.
-            .option("kafka.isolation.level", "read_committed")
+            .options(**options)
             .load()
             .select(from_json(col("value").cast("string"), schema).alias("r"))
             .select("r.*"))
