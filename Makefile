@@ -112,7 +112,7 @@ install: all
 	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 $(DESTDIR)$(DATADIR)
 	cp -f $(BINS) $(DESTDIR)$(PREFIX)/bin/
 	for s in $(SCRIPTS); do cp -f scripts/$$s $(DESTDIR)$(PREFIX)/bin/; done
-	cp -f scripts/kafka-pom.xml $(DESTDIR)$(DATADIR)/
+	cp -f scripts/kafka-pom.xml scripts/lib.sh $(DESTDIR)$(DATADIR)/
 	cp -f $(wildcard man/*.1) $(DESTDIR)$(MANPREFIX)/man1/
 	$(if $(wildcard man/*.7),mkdir -p $(DESTDIR)$(MANPREFIX)/man7 && \
 	    cp -f $(wildcard man/*.7) $(DESTDIR)$(MANPREFIX)/man7/)
@@ -122,7 +122,7 @@ uninstall:
 	    $(SCRIPTS:%=$(DESTDIR)$(PREFIX)/bin/%) \
 	    $(patsubst man/%,$(DESTDIR)$(MANPREFIX)/man1/%,$(filter %.1,$(MANS))) \
 	    $(patsubst man/%,$(DESTDIR)$(MANPREFIX)/man7/%,$(filter %.7,$(MANS))) \
-	    $(DESTDIR)$(DATADIR)/kafka-pom.xml
+	    $(DESTDIR)$(DATADIR)/kafka-pom.xml $(DESTDIR)$(DATADIR)/lib.sh
 	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 
 clean:
