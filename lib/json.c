@@ -296,6 +296,18 @@ scan_scalar(const unsigned char **pp, const unsigned char *end, int *escaped)
 	return unexpected(c);
 }
 
+/*
+ * A state machine without recursion: the labels are its states, and
+ * stack[] holds the open containers ('{' or '['), so that depth is bounded
+ * by JSON_MAX_DEPTH rather than by the C stack.
+ *   obj_start        just after '{': a key, or '}' at once
+ *   obj_key          a member's "key" and its ':'
+ *   value            any value; '{' and '[' push and go to obj_start/value
+ *   after_value      a value ended: report it if a top-level member, then
+ *                    ',' (to obj_key or value) or the closing bracket
+ *   close_container  pop; at depth 0 only white space may follow
+ *   fail             *errpos and the reason
+ */
 const char *
 json_check_object(const char *s, size_t n, json_member_cb cb, void *ctx,
     size_t *close, size_t *errpos)

@@ -16,57 +16,6 @@
 	"[--no-header] [--skip-bad] [file ...]"
 #define MAX_REPORTS 10
 
-static const char *const bool_words[] = {
-	"true", "True", "TRUE", "false", "False", "FALSE"
-};
-
-static int
-is_number(const char *s, size_t n)
-{
-	size_t i = 0, d;
-
-	if (i < n && s[i] == '-')
-		i++;
-	if (i < n && s[i] == '0')
-		i++;
-	else {
-		for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			;
-		if (i == d)
-			return 0;
-	}
-	if (i < n && s[i] == '.') {
-		for (d = ++i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			;
-		if (i == d)
-			return 0;
-	}
-	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
-		i++;
-		if (i < n && (s[i] == '+' || s[i] == '-'))
-			i++;
-		for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-			;
-		if (i == d)
-			return 0;
-	}
-	return i == n;
-}
-
-/* 1 for true, 0 for false, -1 for neither. */
-static int
-boolean_value(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n != 4 && n != 5)
-		return -1;
-	for (i = n == 4 ? 0 : 3; i < (n == 4 ? 3u : 6u); i++)
-		if (memcmp(s, bool_words[i], n) == 0)
-			return i < 3;
-	return -1;
-}
-
 static const char *
 type_name(enum coltype t)
 {
@@ -127,7 +76,7 @@ note_bad_utf8(struct conv *cv, unsigned long before, unsigned long long line)
 		cv->bad_utf8_line = line;
 }
 
-static void
+void
 write_record(struct conv *cv, const struct field *f, unsigned long long line)
 {
 	unsigned long before = cv->bad_utf8;
@@ -146,113 +95,6 @@ write_record(struct conv *cv, const struct field *f, unsigned long long line)
 	}
 	wbuf_put(cv->out, "}\n", 2);
 	note_bad_utf8(cv, before, line);
-}
-
-/* Types */
-
-static enum coltype
-forced_type(const struct conv *cv, const struct column *col)
-{
-	size_t i;
-	enum coltype t = T_AUTO;
-
-	for (i = 0; i < cv->o->ntypes; i++)
-		if (strlen(cv->o->types[i].col) == col->namelen &&
-		    memcmp(cv->o->types[i].col, col->name, col->namelen) == 0)
-			t = cv->o->types[i].type;
-	return t;
-}
-
-static void
-check_forced_types(const struct conv *cv)
-{
-	size_t i;
-
-	for (i = 0; i < cv->o->ntypes; i++)
-		if (!column_named(cv, cv->o->types[i].col))
-			errx(EXIT_USAGE, "%s: --type: no column named \"%s\"",
-			    cv->csv.name, cv->o->types[i].col);
-}
-
-static void
-observe(struct column *col, const char *s, size_t n)
-{
-	if (n == 0)
-		return;
-	col->seen = 1;
-	if (col->maybe_number && !is_number(s, n))
-		col->maybe_number = 0;
-	if (col->maybe_boolean && boolean_value(s, n) == -1)
-		col->maybe_boolean = 0;
-}
-
-static void
-decide_types(struct conv *cv)
-{
-	struct column *col;
-	size_t i;
-
-	for (i = 0; i < cv->ncols; i++) {
-		col = &cv->cols[i];
-		if (cv->o->strings)
-			col->type = T_STRING;
-		else if ((col->type = forced_type(cv, col)) != T_AUTO)
-			;
-		else if (col->seen && col->maybe_number)
-			col->type = T_NUMBER;
-		else if (col->seen && col->maybe_boolean)
-			col->type = T_BOOLEAN;
-		else
-			col->type = T_STRING;
-	}
-}
-
-/* Keeps a record (quotes undoubled) until the types are decided. */
-static void
-hold_record(struct conv *cv)
-{
-	const struct field *f = cv->csv.fields;
-	struct held *h;
-	size_t i, total = 0;
-
-	if (cv->nheld == 0)
-		cv->held = xmalloc((size_t)cv->o->infer_rows * sizeof(*cv->held));
-	h = &cv->held[cv->nheld++];
-	for (i = 0; i < cv->ncols; i++)
-		total += f[i].len;
-	h->line = cv->csv.rec_line;
-	h->off = xmalloc((cv->ncols + 1) * sizeof(*h->off));
-	h->data = xmalloc(total);
-	h->off[0] = 0;
-	for (i = 0; i < cv->ncols; i++) {
-		h->off[i + 1] = h->off[i] + csv_undouble(&f[i], h->data + h->off[i]);
-		observe(&cv->cols[i], h->data + h->off[i], h->off[i + 1] - h->off[i]);
-	}
-}
-
-static void
-release_held(struct conv *cv)
-{
-	struct field *f = xmalloc((cv->ncols + 1) * sizeof(*f));
-	struct held *h;
-	size_t r, i;
-
-	decide_types(cv);
-	for (r = 0; r < cv->nheld; r++) {
-		h = &cv->held[r];
-		for (i = 0; i < cv->ncols; i++) {
-			f[i].p = h->data + h->off[i];
-			f[i].len = h->off[i + 1] - h->off[i];
-			f[i].doubled = 0;
-		}
-		write_record(cv, f, h->line);
-		free(h->off);
-		free(h->data);
-	}
-	free(f);
-	free(cv->held);
-	cv->held = NULL;
-	cv->nheld = 0;
 }
 
 /* One file */

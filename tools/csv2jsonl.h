@@ -50,7 +50,7 @@ int	 csv_resync(struct csv *c);
 /* Undoubles quotes of a field into out (at least f->len bytes); returns length. */
 size_t	 csv_undouble(const struct field *f, char *out);
 
-/* The converter (csv2jsonl.c, csv2jsonl_names.c) */
+/* The converter (csv2jsonl.c, csv2jsonl_names.c, csv2jsonl_types.c) */
 
 enum coltype { T_AUTO, T_NUMBER, T_BOOLEAN, T_STRING };
 
@@ -102,6 +102,20 @@ struct conv {
 int	 columns_from_header(struct conv *cv);
 /* Whether a column has exactly this name (as read, for --type). */
 int	 column_named(const struct conv *cv, const char *name);
+/* csv2jsonl_types.c: what a value looks like; 1 for true, 0 for false, -1. */
+int	 is_number(const char *s, size_t n);
+int	 boolean_value(const char *s, size_t n);
+/* Every --type names a column of the header (exit 2 otherwise). */
+void	 check_forced_types(const struct conv *cv);
+/* Each column's type, from --strings, --type or the values held. */
+void	 decide_types(struct conv *cv);
+/* Keeps the record in conv->csv (quotes undoubled) until the types are known. */
+void	 hold_record(struct conv *cv);
+/* Decides the types, then writes and frees the records held. */
+void	 release_held(struct conv *cv);
+/* csv2jsonl.c: one record as a JSON object, with the decided types. */
+void	 write_record(struct conv *cv, const struct field *f,
+	    unsigned long long line);
 /* Remembers line when it holds the first invalid UTF-8 seen. */
 void	 note_bad_utf8(struct conv *cv, unsigned long before,
 	    unsigned long long line);

@@ -196,6 +196,77 @@ scan_quoted(struct csv *c, const char *f, const char **qp,
 	}
 }
 
+/* A field's ends: another field follows (the delimiter passed), or the record ends. */
+enum { NEXT_FIELD = BAD + 1 };
+
+static int
+bad_at(struct csv *c, const char *p, const char *why)
+{
+	c->error = why;
+	c->errpos = (size_t)(p - (c->buf + c->start));
+	return BAD;
+}
+
+/*
+ * The quoted field at *pp (on its opening quote): NEXT_FIELD past the
+ * delimiter, or PARSED with *pp at the record's line end or the input's end.
+ */
+static int
+parse_quoted(struct csv *c, const char **pp, unsigned long long *nl)
+{
+	const char *end = c->buf + c->end, *f = *pp + 1, *q, *p;
+	int doubled, r;
+
+	if ((r = scan_quoted(c, f, &q, nl, &doubled)) != PARSED)
+		return r;
+	add_field(c, f, (size_t)(q - f), doubled);
+	p = q + 1;
+	if (p == end && !c->eof)
+		return NEED_MORE;
+	if (p < end && *p == c->delim) {
+		*pp = p + 1;
+		return NEXT_FIELD;
+	}
+	if (p < end && *p == '\r' && at_cr(c, &p, end) == NEED_MORE)
+		return NEED_MORE;
+	if (p < end && *p != '\n' && *p != '\r')
+		return bad_at(c, p, "text after a closing quote");
+	*pp = p;
+	return PARSED;
+}
+
+/* The unquoted field at *pp: as parse_quoted. */
+static int
+parse_unquoted(struct csv *c, const char **pp)
+{
+	const char *end = c->buf + c->end, *f = *pp, *p, *q;
+
+	p = scan_unquoted(c, f, end);
+	/* The tail: one table look-up per byte, four at a time. */
+	while (end - p >= 4 && !c->stop[(unsigned char)p[0]] &&
+	    !c->stop[(unsigned char)p[1]] &&
+	    !c->stop[(unsigned char)p[2]] &&
+	    !c->stop[(unsigned char)p[3]])
+		p += 4;
+	while (p < end && !c->stop[(unsigned char)*p])
+		p++;
+	if (p < end && *p == '"')
+		return bad_at(c, p, "quote inside an unquoted field");
+	if (p < end && *p == c->delim) {
+		add_field(c, f, (size_t)(p - f), 0);
+		*pp = p + 1;
+		return NEXT_FIELD;
+	}
+	if (p == end && !c->eof)
+		return NEED_MORE;
+	q = p;
+	if (p < end && *p == '\r' && at_cr(c, &p, end) == NEED_MORE)
+		return NEED_MORE;
+	add_field(c, f, (size_t)(q - f), 0);
+	*pp = p;
+	return PARSED;
+}
+
 /*
  * Parses one record at buf[start..end). On PARSED, *used is its length with
  * its line end and *lines the line ends it holds.
@@ -203,71 +274,25 @@ scan_quoted(struct csv *c, const char *f, const char **qp,
 static int
 parse_record(struct csv *c, size_t *used, unsigned long long *lines)
 {
-	const char *b = c->buf, *end = c->buf + c->end, *p = b + c->start;
-	const char *f, *q;
-	unsigned char d = c->delim;
-
+	const char *end = c->buf + c->end, *p = c->buf + c->start;
 	unsigned long long nl = 0;
-	int doubled, r;
+	int r;
 
 	c->nfields = 0;
-	for (;;) {
-		if (p < end && *p == '"') {
-			f = ++p;
-			if ((r = scan_quoted(c, f, &q, &nl, &doubled)) != PARSED)
-				return r;
-			add_field(c, f, (size_t)(q - f), doubled);
-			p = q + 1;
-			if (p == end && !c->eof)
-				return NEED_MORE;
-			if (p < end && *p == d) {
-				p++;
-				continue;
-			}
-			if (p < end && *p == '\r' && at_cr(c, &p, end) == NEED_MORE)
-				return NEED_MORE;
-			if (p < end && *p != '\n' && *p != '\r') {
-				c->error = "text after a closing quote";
-				c->errpos = (size_t)(p - (b + c->start));
-				return BAD;
-			}
-		} else {
-			f = p;
-			p = scan_unquoted(c, p, end);
-			/* The tail: one table look-up per byte, four at a time. */
-			while (end - p >= 4 && !c->stop[(unsigned char)p[0]] &&
-			    !c->stop[(unsigned char)p[1]] &&
-			    !c->stop[(unsigned char)p[2]] &&
-			    !c->stop[(unsigned char)p[3]])
-				p += 4;
-			while (p < end && !c->stop[(unsigned char)*p])
-				p++;
-			if (p < end && *p == '"') {
-				c->error = "quote inside an unquoted field";
-				c->errpos = (size_t)(p - (b + c->start));
-				return BAD;
-			}
-			if (p < end && *p == d) {
-				add_field(c, f, (size_t)(p - f), 0);
-				p++;
-				continue;
-			}
-			if (p == end && !c->eof)
-				return NEED_MORE;
-			q = p;
-			if (p < end && *p == '\r' && at_cr(c, &p, end) == NEED_MORE)
-				return NEED_MORE;
-			add_field(c, f, (size_t)(q - f), 0);
-		}
-		/* Here p is at the record's LF or lone CR, or at the end of the input. */
-		if (p < end) {
-			p++;
-			nl++;
-		}
-		*used = (size_t)(p - (b + c->start));
-		*lines = nl;
-		return PARSED;
+	do
+		r = p < end && *p == '"' ? parse_quoted(c, &p, &nl) :
+		    parse_unquoted(c, &p);
+	while (r == NEXT_FIELD);
+	if (r != PARSED)
+		return r;
+	/* Here p is at the record's LF or lone CR, or at the end of the input. */
+	if (p < end) {
+		p++;
+		nl++;
 	}
+	*used = (size_t)(p - (c->buf + c->start));
+	*lines = nl;
+	return PARSED;
 }
 
 /* Blank lines between records are skipped; returns 0 at end of input. */
