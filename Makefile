@@ -18,9 +18,9 @@ kunzip_LIBS = $(ARCHIVE_LIBS)
 # libcrypto (Debian: libssl-dev) for kfetch's MD5 and base64.
 kfetch_CFLAGS = $(CURL_CFLAGS) $(CRYPTO_CFLAGS)
 kfetch_LIBS = $(CURL_LIBS) $(CRYPTO_LIBS) -lm
-kpublish_CFLAGS = $(RDKAFKA_CFLAGS)
+kpublish_CFLAGS = $(RDKAFKA_CFLAGS) $(RDKAFKA_CLANG)
 kpublish_LIBS = $(RDKAFKA_LIBS)
-kconsume_CFLAGS = $(RDKAFKA_CFLAGS)
+kconsume_CFLAGS = $(RDKAFKA_CFLAGS) $(RDKAFKA_CLANG)
 kconsume_LIBS = $(RDKAFKA_LIBS)
 
 # Plain make only builds: it never installs. The targets that run things
@@ -34,7 +34,9 @@ check-libs:
 	    echo "make: pkg-config finds no $$m (scripts/install-deps build installs it)" >&2; \
 	    exit 1; }; done
 
-$(OBJDIR)/lib/%.o: lib/%.c lib/util.h lib/kafka.h | $(OBJDIR)/lib check-libs
+# Any lib header may be included by any lib file: a change rebuilds them all.
+LIBHDR = $(wildcard lib/*.h)
+$(OBJDIR)/lib/%.o: lib/%.c $(LIBHDR) | $(OBJDIR)/lib check-libs
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(OBJDIR)/libutil.a: $(LIBOBJ)
@@ -43,16 +45,20 @@ $(OBJDIR)/libutil.a: $(LIBOBJ)
 $(OBJDIR)/lib:
 	mkdir -p $@ bin
 
+# A tool is rebuilt when its own parts or private headers (tools/NAME.h,
+# tools/NAME_*.h) change, or any lib header.
 .SECONDEXPANSION:
-bin/%: tools/%.c $$(wildcard tools/$$*_*.c) $(OBJDIR)/libutil.a lib/util.h | check-libs
+bin/%: tools/%.c $$(wildcard tools/$$*_*.c tools/$$*.h tools/$$*_*.h) \
+    $(OBJDIR)/libutil.a $(LIBHDR) | check-libs
 	@mkdir -p bin
 	$(CC) $(CPPFLAGS) $(CFLAGS) $($*_CFLAGS) -o $@ tools/$*.c \
 	    $(wildcard tools/$*_*.c) $(OBJDIR)/libutil.a $(LDFLAGS) $($*_LIBS)
 
-# SANITIZE changes the flags: rebuild the programs whenever it changes.
+# SANITIZE and CC change the objects: rebuild whenever either changes.
 bin/.flags: FORCE
-	@mkdir -p bin; echo "$(SANITIZE)" | cmp -s - $@ || echo "$(SANITIZE)" > $@
-$(BINS): bin/.flags
+	@mkdir -p bin; echo "$(SANITIZE) $(CC)" | cmp -s - $@ || \
+	    echo "$(SANITIZE) $(CC)" > $@
+$(BINS) $(LIBOBJ): bin/.flags
 
 # What a target needs is installed before the build, never alongside it.
 BUILD = @$(MAKE) --no-print-directory all
