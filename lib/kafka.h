@@ -2,8 +2,6 @@
 #ifndef KAFKA_H
 #define KAFKA_H
 
-#include <signal.h>
-
 #include <librdkafka/rdkafka.h>
 
 struct kafka_opts {
@@ -11,7 +9,12 @@ struct kafka_opts {
 	const char *topic;
 	double	 connect_timeout;
 	int	 quiet, verbose;
-	volatile sig_atomic_t setup_failed;	/* authentication or TLS */
+	/*
+	 * Authentication or TLS failed. Set by the error callback, which
+	 * rd_kafka_poll() calls in the polling thread: no signal handler
+	 * and no other thread writes it, so a plain int.
+	 */
+	int	 setup_failed;
 };
 
 /* -X and -F options, kept in order until the configuration is made. */
