@@ -1,9 +1,8 @@
-/* Error helpers on top of err(3): the usage error and input naming. */
+/* Error helpers on top of err(3): the usage error and --help. */
 #include <err.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "util.h"
 
@@ -30,13 +29,4 @@ usage_help(const char *usage, const char *text)
 {
 	printf("usage: %s\n\n%s", usage, text);
 	exit(EXIT_OK);
-}
-
-/* The name used for a file operand in messages. */
-const char *
-input_name(const char *path)
-{
-	if (path == NULL || strcmp(path, "-") == 0)
-		return "<stdin>";
-	return path;
 }

@@ -4,36 +4,12 @@
  */
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "util.h"
 
 #define LINES_CHUNK (256 * 1024)
-
-/* An input operand: standard input for none or "-"; -1 after a warning. */
-int
-input_open(const char *path)
-{
-	int fd = STDIN_FILENO;
-
-	if (path != NULL && strcmp(path, "-") != 0 &&
-	    (fd = open(path, O_RDONLY)) == -1) {
-		warn("%s", path);
-		return -1;
-	}
-	pipe_grow(fd);
-	return fd;
-}
-
-void
-input_close(int fd)
-{
-	if (fd != STDIN_FILENO)
-		close(fd);
-}
 
 int
 lines_open(struct lines *l, const char *path)
@@ -55,26 +31,13 @@ lines_close(struct lines *l)
 	l->buf = NULL;
 }
 
-/* Moves the unread bytes to the front and reads more; grows when full. */
+/* Reads more; a signal ends the input, and a line read in part is no line. */
 static int
 lines_fill(struct lines *l)
 {
-	ssize_t n;
+	ssize_t n = input_fill(l->fd, &l->buf, &l->start, &l->end, &l->cap);
 
-	if (l->start > 0) {
-		memmove(l->buf, l->buf + l->start, l->end - l->start);
-		l->end -= l->start;
-		l->start = 0;
-	}
-	if (l->end == l->cap) {
-		l->cap *= 2;
-		l->buf = xrealloc(l->buf, l->cap);
-	}
-	do
-		n = read(l->fd, l->buf + l->end, l->cap - l->end);
-	while (n == -1 && errno == EINTR && !sig_caught);
 	if (n == -1 && errno == EINTR) {
-		/* A signal ends the input; a line read only in part is not a line. */
 		l->eof = 1;
 		l->start = l->end;
 		return 0;
@@ -85,7 +48,6 @@ lines_fill(struct lines *l)
 	}
 	if (n == 0)
 		l->eof = 1;
-	l->end += (size_t)n;
 	return 0;
 }
 

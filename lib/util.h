@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 
 #define VERSION "0.2.0"
 
@@ -21,7 +22,6 @@ enum {
 /* err.c: messages as "prog: ..." on stderr, built on err(3). */
 _Noreturn void usage_error(const char *usage, const char *fmt, ...);
 _Noreturn void usage_help(const char *usage, const char *text);
-const char *input_name(const char *path);
 
 /* fshut.c: standard output flushed, checked and closed (exit 1 on failure). */
 int	 fshut(FILE *fp, const char *name);
@@ -61,6 +61,25 @@ void	 progress_clear(void);
 /* version.c */
 void	 version_print(const char *prog, const char *libs);
 
+/* pipe.c: a pipe on fd grown to PIPE_SIZE where the kernel allows. */
+#define PIPE_SIZE (1024 * 1024)
+void	 pipe_grow(int fd);
+
+/* write.c: all of buf written to fd, or exit 1 naming name. */
+void	 write_full(int fd, const char *name, const void *buf, size_t n);
+
+/* clock.c: monotonic seconds; a sleep that a signal cuts short. */
+double	 clock_now(void);
+void	 clock_sleep(double seconds);
+
+/* input.c: file operands (none or "-": standard input). */
+const char *input_name(const char *path);
+int	 input_open(const char *path);
+void	 input_close(int fd);
+/* Keeps buf[start..end), reads more after it; the bytes read, 0 or -1. */
+ssize_t	 input_fill(int fd, char **buf, size_t *start, size_t *end,
+	    size_t *cap);
+
 /* wbuf.c: a large output buffer on a file descriptor. */
 struct wbuf {
 	char	*buf;
@@ -68,9 +87,6 @@ struct wbuf {
 	int	 fd;
 	const char *name;
 };
-#define PIPE_SIZE (1024 * 1024)
-void	 pipe_grow(int fd);
-void	 write_full(int fd, const char *name, const void *buf, size_t n);
 void	 wbuf_init(struct wbuf *w, int fd, const char *name, size_t cap);
 void	 wbuf_flush(struct wbuf *w);
 void	 wbuf_free(struct wbuf *w);
@@ -105,8 +121,6 @@ struct lines {
 	const char *name;
 	unsigned long long lineno;
 };
-int	 input_open(const char *path);
-void	 input_close(int fd);
 int	 lines_open(struct lines *l, const char *path);
 void	 lines_close(struct lines *l);
 /* Returns 1 with *line (without its LF) and *len, 0 at end, -1 on error. */

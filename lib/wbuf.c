@@ -2,35 +2,10 @@
  * An output buffer written with write(2) in large blocks: the tools' hot
  * loops append to it without a call per byte. A failed write is fatal.
  */
-#include <err.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "util.h"
-
-/*
- * A pipe between two stages holds 64 KiB by default: each side then wakes
- * the other every 64 KiB, and on two cores the switching costs a quarter of
- * the three filters' time (bench). 1 MiB is Linux's unprivileged maximum;
- * where it is refused the pipe stays as it was.
- */
-void
-pipe_grow(int fd)
-{
-#ifdef F_SETPIPE_SZ
-	struct stat st;
-
-	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) &&
-	    fcntl(fd, F_GETPIPE_SZ) < PIPE_SIZE)
-		(void)fcntl(fd, F_SETPIPE_SZ, PIPE_SIZE);
-#else
-	(void)fd;
-#endif
-}
 
 void
 wbuf_init(struct wbuf *w, int fd, const char *name, size_t cap)
@@ -42,24 +17,6 @@ wbuf_init(struct wbuf *w, int fd, const char *name, size_t cap)
 	w->cap = cap;
 	w->fd = fd;
 	w->name = name;
-}
-
-/* Writes all of buf to fd; a failed write ends the program naming name. */
-void
-write_full(int fd, const char *name, const void *buf, size_t n)
-{
-	const char *p = buf;
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1)
-			err(EXIT_FAIL, "%s", name);
-		p += w;
-		n -= (size_t)w;
-	}
 }
 
 void

@@ -2,11 +2,9 @@
  * csv2jsonl's reader: RFC 4180 records from a file descriptor, read in large
  * blocks; fields point into the block, so nothing is copied on the hot path.
  */
-#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -40,35 +38,22 @@ csv_close(struct csv *c)
 	c->fields = NULL;
 }
 
-/* Keeps the unparsed bytes, reads more; grows when one record fills it. */
+/* Reads more (the buffer grows when one record fills it). */
 static int
 refill(struct csv *c)
 {
-	ssize_t n;
+	ssize_t n = input_fill(c->fd, &c->buf, &c->start, &c->end, &c->cap);
 
-	if (c->start > 0) {
-		memmove(c->buf, c->buf + c->start, c->end - c->start);
-		c->end -= c->start;
-		c->start = 0;
-	}
-	if (c->end == c->cap) {
-		c->cap *= 2;
-		c->buf = xrealloc(c->buf, c->cap);
-	}
-	do
-		n = read(c->fd, c->buf + c->end, c->cap - c->end);
-	while (n == -1 && errno == EINTR);
 	if (n == -1)
 		return -1;
 	if (n == 0)
 		c->eof = 1;
 	/* A UTF-8 byte-order mark at the very start is not data. */
-	if (c->line == 1 && c->start == 0 && c->end == 0 && n >= 3 &&
+	if (c->line == 1 && c->end == (size_t)n && n >= 3 &&
 	    memcmp(c->buf, "\xEF\xBB\xBF", 3) == 0) {
 		memmove(c->buf, c->buf + 3, (size_t)n - 3);
-		n -= 3;
+		c->end -= 3;
 	}
-	c->end += (size_t)n;
 	return 0;
 }
 

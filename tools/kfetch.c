@@ -30,15 +30,6 @@ enum outcome { DONE, RETRY, FAIL, FAIL_TEMP, NOT_MODIFIED, PIPE_CLOSED };
 /* Standard output's reader went away: the status of a death by SIGPIPE. */
 #define EXIT_PIPE (128 + SIGPIPE)
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 set_auth(struct fetch *f)
 {
@@ -215,7 +206,7 @@ finish_transfer(struct fetch *f)
 	}
 	if (f->o->verbose)
 		warnx("done: %llu bytes in %.2f s", (unsigned long long)f->written,
-		    now() - f->started);
+		    clock_now() - f->started);
 	return DONE;
 }
 
@@ -282,7 +273,6 @@ back_off(struct fetch *f, long n)
 	curl_off_t after = 0;
 	double wait = f->o->retry_delay * pow(2, (double)n) *
 	    (0.5 + (double)rand() / RAND_MAX);
-	struct timespec ts;
 
 	if (wait > 60)
 		wait = 60;
@@ -292,9 +282,7 @@ back_off(struct fetch *f, long n)
 	if (!f->o->quiet)
 		warnx("retrying in %.1f s (attempt %ld of %ld)", wait, n + 2,
 		    f->o->retries + 1);
-	ts.tv_sec = (time_t)wait;
-	ts.tv_nsec = (long)((wait - (double)ts.tv_sec) * 1e9);
-	nanosleep(&ts, NULL);
+	clock_sleep(wait);
 }
 
 static enum outcome
@@ -565,7 +553,7 @@ run(struct fetch *f)
 		cache_commit(f);
 		if (f->progress > 0)
 			progress_note("download ended: %llu bytes in %.1f s%s",
-			    (unsigned long long)f->written, now() - f->started,
+			    (unsigned long long)f->written, clock_now() - f->started,
 			    f->r.has_md5 && f->hash_md5 ? ", MD5 checked" : "");
 		return EXIT_OK;
 	}
@@ -632,7 +620,7 @@ main(int argc, char **argv)
 	md5_init(&f.md5);
 	f.progress = o.quiet ? 0 : progress_mode(!o.no_progress,
 	    o.progress_interval);
-	f.started = now();
+	f.started = clock_now();
 	status = run(&f);
 	if (!close_output(&f, status == EXIT_OK) && status == EXIT_OK)
 		status = EXIT_FAIL;

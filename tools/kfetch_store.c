@@ -98,8 +98,10 @@ creds_find(struct creds *c)
 {
 	const char *token = getenv("KAGGLE_API_TOKEN");
 	const char *user = getenv("KAGGLE_USERNAME"), *key = getenv("KAGGLE_KEY");
-	const char *dir = getenv("KAGGLE_CONFIG_DIR"), *home = getenv("HOME");
+	const char *base[2] = { getenv("KAGGLE_CONFIG_DIR"), getenv("HOME") };
+	const char *const file[2] = { "kaggle.json", ".kaggle/kaggle.json" };
 	char *path;
+	int i, found;
 
 	memset(c, 0, sizeof(*c));
 	if (token != NULL && *token != '\0') {
@@ -115,21 +117,15 @@ creds_find(struct creds *c)
 		c->source = xstrdup("KAGGLE_USERNAME and KAGGLE_KEY");
 		return;
 	}
-	if (dir != NULL && *dir != '\0') {
-		path = join(dir, "kaggle.json");
-		if (read_kaggle_json(c, path)) {
-			free(path);
-			return;
-		}
+	/* $KAGGLE_CONFIG_DIR/kaggle.json, then ~/.kaggle/kaggle.json. */
+	for (i = 0; i < 2; i++) {
+		if (base[i] == NULL || *base[i] == '\0')
+			continue;
+		path = join(base[i], file[i]);
+		found = read_kaggle_json(c, path);
 		free(path);
-	}
-	if (home != NULL && *home != '\0') {
-		path = join(home, ".kaggle/kaggle.json");
-		if (read_kaggle_json(c, path)) {
-			free(path);
+		if (found)
 			return;
-		}
-		free(path);
 	}
 	c->source = xstrdup("no credentials (anonymous)");
 }
