@@ -490,3 +490,15 @@ json_unescape(const char *s, size_t n, char *buf, size_t cap)
 	}
 	return (long)o;
 }
+
+long
+json_member_key(const struct json_member *m, char *buf, size_t cap,
+    const char **key)
+{
+	if (!m->key_escaped) {
+		*key = m->key;
+		return (long)m->keylen;
+	}
+	*key = buf;
+	return json_unescape(m->key, m->keylen, buf, cap);
+}

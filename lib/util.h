@@ -174,5 +174,13 @@ const char *json_check_object(const char *p, size_t n, json_member_cb cb,
 	    void *ctx, size_t *close, size_t *errpos);
 /* Decodes a raw key (escapes as written) into buf; returns its length or -1. */
 long	 json_unescape(const char *s, size_t n, char *buf, size_t cap);
+/*
+ * A member's key as text: *key is the raw key, or buf with its escapes
+ * decoded. Returns its length, or -1 when the decoded key may not fit in
+ * cap bytes: it is then longer than cap - 4, so a buf of the longest name
+ * looked for + 4 bytes or more never misses a match.
+ */
+long	 json_member_key(const struct json_member *m, char *buf, size_t cap,
+	    const char **key);
 
 #endif

@@ -103,15 +103,11 @@ on_member(void *ctx, const struct json_member *m)
 {
 	struct enrich *e = ctx;
 	const struct name *n;
-	const char *key = m->key;
-	long len = (long)m->keylen;
+	const char *key;
+	long len = json_member_key(m, e->keybuf, e->o->maxname + 8, &key);
 	size_t i;
 
 	e->members++;
-	if (m->key_escaped) {
-		len = json_unescape(m->key, m->keylen, e->keybuf, e->o->maxname + 8);
-		key = e->keybuf;
-	}
 	for (i = 0; i < e->o->nnames; i++) {
 		n = &e->o->names[i];
 		if ((size_t)len == n->len && memcmp(key, n->s, n->len) == 0)

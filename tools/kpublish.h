@@ -51,6 +51,7 @@ struct keys {
 	char	**names;
 	size_t	*lens;
 	size_t	 n, maxlen;
+	char	*namebuf;	/* a key decoded, maxlen + 8 bytes */
 	/* per line: the best field found so far */
 	size_t	 best;
 	const char *val;

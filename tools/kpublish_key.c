@@ -27,6 +27,7 @@ key_init(struct keys *k, const char *fields)
 	free(list);
 	k->cap = k->maxlen + 8;
 	k->buf = xmalloc(k->cap);
+	k->namebuf = xmalloc(k->maxlen + 8);
 }
 
 void
@@ -39,23 +40,20 @@ key_free(struct keys *k)
 	free(k->names);
 	free(k->lens);
 	free(k->buf);
+	free(k->namebuf);
 }
 
 static void
 on_member(void *ctx, const struct json_member *m)
 {
 	struct keys *k = ctx;
-	const char *name = m->key;
-	long len = (long)m->keylen;
-	char tmp[256];
+	const char *name;
+	long len;
 	size_t i;
 
 	if (m->vallen == 4 && memcmp(m->val, "null", 4) == 0)
 		return;
-	if (m->key_escaped) {
-		len = json_unescape(m->key, m->keylen, tmp, sizeof(tmp));
-		name = tmp;
-	}
+	len = json_member_key(m, k->namebuf, k->maxlen + 8, &name);
 	for (i = 0; i < k->best; i++) {
 		if ((size_t)len == k->lens[i] &&
 		    memcmp(name, k->names[i], k->lens[i]) == 0) {
