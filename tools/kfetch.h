@@ -19,6 +19,10 @@ void	 md5_update(struct md5 *m, const void *data, size_t n);
 int	 md5_peek(const struct md5 *m, unsigned char out[16]);
 void	 md5_free(struct md5 *m);
 uint32_t crc32c_update(uint32_t crc, const void *data, size_t n);
+/* The two ways crc32c_update may take (tests/kfetch/test-crc32c). */
+uint32_t crc32c_table(uint32_t crc, const void *data, size_t n);
+uint32_t crc32c_sse42(uint32_t crc, const void *data, size_t n);
+int	 crc32c_has_sse42(void);
 long	 base64_decode(const char *s, size_t n, unsigned char *out, size_t cap);
 
 struct opts {

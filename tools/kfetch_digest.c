@@ -1,7 +1,7 @@
 /*
  * kfetch's checksums, computed as the bytes stream by: MD5 from libcrypto,
- * CRC32C (Castagnoli, which libcrypto lacks) by table, and base64 decoding:
- * enough to check Google Cloud Storage's x-goog-hash.
+ * CRC32C (Castagnoli, which libcrypto lacks) with SSE4.2 or by table, and
+ * base64 decoding: enough to check Google Cloud Storage's x-goog-hash.
  */
 #include <openssl/evp.h>
 #include <string.h>
@@ -48,8 +48,9 @@ md5_free(struct md5 *m)
 	m->ctx = NULL;
 }
 
+/* CRC32C by table, one byte a step: where the CPU has no CRC32 instruction. */
 uint32_t
-crc32c_update(uint32_t crc, const void *data, size_t n)
+crc32c_table(uint32_t crc, const void *data, size_t n)
 {
 	static uint32_t table[256];
 	const unsigned char *p = data;
@@ -68,6 +69,56 @@ crc32c_update(uint32_t crc, const void *data, size_t n)
 	while (n-- > 0)
 		crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
 	return ~crc;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/*
+ * SSE4.2's CRC32 instruction computes CRC32C itself, eight bytes a step
+ * (a tenth of the table's time): compiled for SSE4.2 whatever the build's
+ * -march, and called only when the CPU says it has it.
+ */
+__attribute__((target("sse4.2"))) uint32_t
+crc32c_sse42(uint32_t crc, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	unsigned long long c = ~crc, v;
+
+	for (; n >= 8; n -= 8, p += 8) {
+		memcpy(&v, p, 8);
+		c = __builtin_ia32_crc32di(c, v);
+	}
+	for (; n > 0; n--)
+		c = __builtin_ia32_crc32qi((unsigned)c, *p++);
+	return ~(uint32_t)c;
+}
+
+int
+crc32c_has_sse42(void)
+{
+	return __builtin_cpu_supports("sse4.2");
+}
+#else
+uint32_t
+crc32c_sse42(uint32_t crc, const void *data, size_t n)
+{
+	return crc32c_table(crc, data, n);
+}
+
+int
+crc32c_has_sse42(void)
+{
+	return 0;
+}
+#endif
+
+uint32_t
+crc32c_update(uint32_t crc, const void *data, size_t n)
+{
+	static int hw = -1;
+
+	if (hw == -1)
+		hw = crc32c_has_sse42();
+	return hw ? crc32c_sse42(crc, data, n) : crc32c_table(crc, data, n);
 }
 
 /*
