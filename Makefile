@@ -4,10 +4,16 @@ include config.mk
 # One program per tools/NAME.c; tools/NAME_part.c files belong to NAME.
 TOOLS = $(basename $(notdir $(filter-out $(wildcard tools/*_*.c),$(wildcard tools/*.c))))
 BINS  = $(TOOLS:%=bin/%)
-LIBSRC = $(wildcard lib/*.c)
 # SANITIZE=1 builds into its own folder so that objects never mix.
 OBJDIR = build$(if $(filter 1,$(SANITIZE)),-san)
-LIBOBJ = $(LIBSRC:lib/%.c=$(OBJDIR)/lib/%.o)
+# lib/ makes two archives: libkafka.a (librdkafka's set-up, the options the
+# Kafka tools share, key=value files) for kpublish and kconsume alone, and
+# libutil.a, built without librdkafka's headers, for every tool.
+KAFKASRC = $(wildcard lib/kafka*.c) lib/conf.c
+UTILSRC = $(filter-out $(KAFKASRC),$(wildcard lib/*.c))
+KAFKAOBJ = $(KAFKASRC:lib/%.c=$(OBJDIR)/lib/%.o)
+UTILOBJ = $(UTILSRC:lib/%.c=$(OBJDIR)/lib/%.o)
+LIBOBJ = $(UTILOBJ) $(KAFKAOBJ)
 MANS  = $(wildcard man/*.1 man/*.7)
 
 # Extra flags and libraries per tool.
@@ -18,10 +24,15 @@ kunzip_LIBS = $(ARCHIVE_LIBS)
 # libcrypto (Debian: libssl-dev) for kfetch's MD5 and base64.
 kfetch_CFLAGS = $(CURL_CFLAGS) $(CRYPTO_CFLAGS)
 kfetch_LIBS = $(CURL_LIBS) $(CRYPTO_LIBS) -lm
+# NAME_A: archives of ours beyond libutil.a; NAME_H: the headers they need.
 kpublish_CFLAGS = $(RDKAFKA_CFLAGS) $(RDKAFKA_CLANG)
 kpublish_LIBS = $(RDKAFKA_LIBS)
+kpublish_A = $(OBJDIR)/libkafka.a
+kpublish_H = lib/kafka.h
 kconsume_CFLAGS = $(RDKAFKA_CFLAGS) $(RDKAFKA_CLANG)
 kconsume_LIBS = $(RDKAFKA_LIBS)
+kconsume_A = $(OBJDIR)/libkafka.a
+kconsume_H = lib/kafka.h
 
 # Plain make only builds: it never installs. The targets that run things
 # (test, demo, ...) call scripts/install-deps first, then build.
@@ -34,25 +45,30 @@ check-libs:
 	    echo "make: pkg-config finds no $$m (scripts/install-deps build installs it)" >&2; \
 	    exit 1; }; done
 
-# Any lib header may be included by any lib file: a change rebuilds them all.
-LIBHDR = $(wildcard lib/*.h)
-$(OBJDIR)/lib/%.o: lib/%.c $(LIBHDR) | $(OBJDIR)/lib check-libs
+$(UTILOBJ): $(OBJDIR)/lib/%.o: lib/%.c lib/util.h | $(OBJDIR)/lib check-libs
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(OBJDIR)/libutil.a: $(LIBOBJ)
-	rm -f $@ && ar rcs $@ $(LIBOBJ)
+$(KAFKAOBJ): $(OBJDIR)/lib/%.o: lib/%.c lib/util.h lib/kafka.h | $(OBJDIR)/lib check-libs
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(RDKAFKA_CFLAGS) -c -o $@ $<
+
+$(OBJDIR)/libutil.a: $(UTILOBJ)
+	rm -f $@ && ar rcs $@ $(UTILOBJ)
+
+$(OBJDIR)/libkafka.a: $(KAFKAOBJ)
+	rm -f $@ && ar rcs $@ $(KAFKAOBJ)
 
 $(OBJDIR)/lib:
 	mkdir -p $@ bin
 
 # A tool is rebuilt when its own parts or private headers (tools/NAME.h,
-# tools/NAME_*.h) change, or any lib header.
+# tools/NAME_*.h) change, or the lib headers and archives it uses.
 .SECONDEXPANSION:
 bin/%: tools/%.c $$(wildcard tools/$$*_*.c tools/$$*.h tools/$$*_*.h) \
-    $(OBJDIR)/libutil.a $(LIBHDR) | check-libs
+    $$($$*_A) $(OBJDIR)/libutil.a lib/util.h $$($$*_H) | check-libs
 	@mkdir -p bin
 	$(CC) $(CPPFLAGS) $(CFLAGS) $($*_CFLAGS) -o $@ tools/$*.c \
-	    $(wildcard tools/$*_*.c) $(OBJDIR)/libutil.a $(LDFLAGS) $($*_LIBS)
+	    $(wildcard tools/$*_*.c) $($*_A) $(OBJDIR)/libutil.a $(LDFLAGS) \
+	    $($*_LIBS)
 
 # SANITIZE and CC change the objects: rebuild whenever either changes.
 bin/.flags: FORCE

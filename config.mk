@@ -4,7 +4,7 @@ MANPREFIX = $(PREFIX)/share/man
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
 
-CPPFLAGS = -D_DEFAULT_SOURCE -D_GNU_SOURCE -Ilib $(RDKAFKA_CFLAGS)
+CPPFLAGS = -D_DEFAULT_SOURCE -D_GNU_SOURCE -Ilib
 CFLAGS   = -std=c11 -Wall -Wextra -Werror -pedantic -O2 -g
 LDFLAGS  =
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "kafka.h"
 
 static char *
 trim(char *s)

@@ -1,4 +1,7 @@
-/* What kpublish and kconsume share: configuration, logging, waiting for the cluster. */
+/*
+ * libkafka.a, what kpublish and kconsume share and no other tool links:
+ * configuration, options, logging, waiting for the cluster.
+ */
 #ifndef KAFKA_H
 #define KAFKA_H
 
@@ -22,6 +25,12 @@ struct kafka_props {
 	char	**items;	/* 'X' or 'F', then the argument */
 	int	 n;
 };
+
+/* conf.c: key=value pairs, from an option or a properties file. */
+typedef int (*conf_cb)(void *ctx, const char *key, const char *val,
+    const char *where);
+int	 conf_split(char *kv, char **key, char **val);
+int	 conf_read_file(const char *path, conf_cb cb, void *ctx);
 
 const char *kafka_default_brokers(void);
 void	 kafka_props_add(struct kafka_props *p, int opt, const char *arg);

@@ -40,12 +40,6 @@ double	 num_parse_duration(const char *opt, const char *s, double min,
 	    double max);
 uint64_t num_parse_size(const char *opt, const char *s);
 
-/* conf.c: key=value pairs, from an option or a properties file. */
-typedef int (*conf_cb)(void *ctx, const char *key, const char *val,
-    const char *where);
-int	 conf_split(char *kv, char **key, char **val);
-int	 conf_read_file(const char *path, conf_cb cb, void *ctx);
-
 /* sig.c: SIGINT/SIGTERM set a flag; the loops look at it. */
 extern volatile sig_atomic_t sig_caught;
 void	 sig_install(void);
