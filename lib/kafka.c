@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "util.h"
 #include "kafka.h"
@@ -31,28 +30,6 @@ kafka_version(const char *prog)
 	snprintf(libs, sizeof(libs), "librdkafka %s", rd_kafka_version_str());
 	version_print(prog, libs);
 	exit(EXIT_OK);
-}
-
-double
-kafka_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* Sleeps, but wakes early for a signal. */
-void
-kafka_sleep(double seconds)
-{
-	struct timespec ts;
-
-	if (seconds <= 0 || sig_caught)
-		return;
-	ts.tv_sec = (time_t)seconds;
-	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
-	nanosleep(&ts, NULL);
 }
 
 static int
@@ -233,12 +210,12 @@ kafka_wait_topic(rd_kafka_t *rk, struct kafka_opts *ko)
 	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, ko->topic, NULL);
 	const rd_kafka_metadata_t *md;
 	rd_kafka_resp_err_t e, terr = RD_KAFKA_RESP_ERR_NO_ERROR;
-	double deadline = kafka_now() + ko->connect_timeout, wait = 0.25, left;
+	double deadline = clock_now() + ko->connect_timeout, wait = 0.25, left;
 	int n = -1, attempt = 0, reached = 0;
 
 	for (;;) {
 		attempt++;
-		left = deadline - kafka_now();
+		left = deadline - clock_now();
 		e = rd_kafka_metadata(rk, 0, rkt, &md,
 		    (int)(1000 * (left < 2 ? (left > 0.1 ? left : 0.1) : 2)));
 		if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -249,13 +226,13 @@ kafka_wait_topic(rd_kafka_t *rk, struct kafka_opts *ko)
 				break;
 		}
 		rd_kafka_poll(rk, 0);	/* serves the error callback */
-		if (sig_caught || ko->setup_failed || kafka_now() + wait > deadline)
+		if (sig_caught || ko->setup_failed || clock_now() + wait > deadline)
 			break;
 		if (!ko->quiet)
 			warnx("waiting for %s (attempt %d: %s)", reached ?
 			    "topic" : ko->brokers, attempt, rd_kafka_err2str(
 			    e ? e : terr));
-		kafka_sleep(wait);
+		clock_sleep(wait);
 		wait = wait * 2 > 5 ? 5 : wait * 2;
 	}
 	rd_kafka_topic_destroy(rkt);

@@ -33,6 +33,23 @@ int	 conf_split(char *kv, char **key, char **val);
 int	 conf_read_file(const char *path, conf_cb cb, void *ctx);
 
 const char *kafka_default_brokers(void);
+
+/*
+ * kafka_opt.c: the options both tools take, for their getopt_long tables;
+ * kafka_option takes ch when it is one of them (1), else returns 0.
+ */
+#define KAFKA_SHORTOPTS "b:t:X:F:qv"
+#define KAFKA_LONGOPTS \
+	{ "brokers", required_argument, NULL, 'b' }, \
+	{ "topic", required_argument, NULL, 't' }, \
+	{ "connect-timeout", required_argument, NULL, 'C' }, \
+	{ "quiet", no_argument, NULL, 'q' }, \
+	{ "verbose", no_argument, NULL, 'v' }
+void	 kafka_opts_init(struct kafka_opts *ko);
+int	 kafka_option(struct kafka_opts *ko, struct kafka_props *props, int ch,
+	    const char *arg);
+/* rd_kafka_new with the signals left to the main thread; exits 2 on failure. */
+rd_kafka_t *kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf);
 void	 kafka_props_add(struct kafka_props *p, int opt, const char *arg);
 void	 kafka_props_apply(rd_kafka_conf_t *conf, struct kafka_props *p);
 rd_kafka_conf_t *kafka_conf_new(struct kafka_opts *ko);
@@ -44,7 +61,5 @@ int	 kafka_setup_error(struct kafka_opts *ko, int code, const char *reason);
 /* Partition count of the topic, waiting for the cluster; exits 3 or 1 on failure. */
 int	 kafka_wait_topic(rd_kafka_t *rk, struct kafka_opts *ko);
 _Noreturn void kafka_version(const char *prog);
-double	 kafka_now(void);
-void	 kafka_sleep(double seconds);
 
 #endif

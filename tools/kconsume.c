@@ -132,7 +132,7 @@ handle(struct consume *c, rd_kafka_message_t *m)
 	}
 	if (m->partition < c->partitions && c->state[m->partition] == P_AT_END)
 		set_state(c, m->partition, P_READING);
-	c->last = kafka_now();
+	c->last = clock_now();
 	if (c->o->meta)
 		write_meta(c, m);
 	else {
@@ -150,7 +150,7 @@ consume(struct consume *c)
 	rd_kafka_message_t *m;
 	int done = 0;
 
-	c->last = kafka_now();
+	c->last = clock_now();
 	while (!done && !sig_caught && !c->o->ko.setup_failed) {
 		m = rd_kafka_consumer_poll(c->rk, 100);
 		if (m != NULL) {
@@ -162,7 +162,7 @@ consume(struct consume *c)
 		wbuf_flush(&c->out);
 		if (!c->o->follow && c->got_assignment &&
 		    c->at_end == c->assigned &&
-		    kafka_now() - c->last >= c->o->idle)
+		    clock_now() - c->last >= c->o->idle)
 			done = 1;
 	}
 	wbuf_flush(&c->out);
@@ -278,8 +278,7 @@ static rd_kafka_conf_t *
 parse_options(struct opts *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "brokers", required_argument, NULL, 'b' },
-		{ "topic", required_argument, NULL, 't' },
+		KAFKA_LONGOPTS,
 		{ "max-messages", required_argument, NULL, 'n' },
 		{ "group", required_argument, NULL, 'g' },
 		{ "from-beginning", no_argument, NULL, 'B' },
@@ -287,9 +286,6 @@ parse_options(struct opts *o, int argc, char **argv)
 		{ "follow", no_argument, NULL, 'f' },
 		{ "meta", no_argument, NULL, 'M' },
 		{ "read-uncommitted", no_argument, NULL, 'U' },
-		{ "connect-timeout", required_argument, NULL, 'C' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -299,15 +295,11 @@ parse_options(struct opts *o, int argc, char **argv)
 	rd_kafka_conf_t *conf;
 
 	memset(o, 0, sizeof(*o));
-	o->ko.brokers = kafka_default_brokers();
-	o->ko.topic = "spotify-tracks";
-	o->ko.connect_timeout = 60;
+	kafka_opts_init(&o->ko);
 	o->idle = 1;
-	while ((ch = getopt_long(argc, argv, "b:t:n:g:fX:F:qvh", longopts,
+	while ((ch = getopt_long(argc, argv, KAFKA_SHORTOPTS "n:g:fh", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
-		case 'b': o->ko.brokers = optarg; break;
-		case 't': o->ko.topic = optarg; break;
 		case 'n': o->max = (unsigned long long)num_parse("--max-messages",
 			    optarg, 1, 9223372036854775807LL); break;
 		case 'g': o->group = optarg; break;
@@ -317,15 +309,11 @@ parse_options(struct opts *o, int argc, char **argv)
 		case 'f': o->follow = 1; break;
 		case 'M': o->meta = 1; break;
 		case 'U': o->uncommitted = 1; break;
-		case 'C': o->ko.connect_timeout = num_parse_seconds(
-			    "--connect-timeout", optarg, 86400); break;
-		case 'X':
-		case 'F': kafka_props_add(&props, ch, optarg); break;
-		case 'q': o->ko.quiet = 1; break;
-		case 'v': o->ko.verbose = 1; break;
 		case 'h': usage(0); break;
 		case 'V': kafka_version("kconsume");
-		default: usage(EXIT_USAGE);
+		default:
+			if (!kafka_option(&o->ko, &props, ch, optarg))
+				usage(EXIT_USAGE);
 		}
 	}
 	if (optind != argc)
@@ -351,8 +339,6 @@ main(int argc, char **argv)
 	struct opts o;
 	struct consume c;
 	rd_kafka_conf_t *conf;
-	char errstr[512];
-	sigset_t set;
 
 	fshut_stdout_at_exit();
 	conf = parse_options(&o, argc, argv);
@@ -362,14 +348,7 @@ main(int argc, char **argv)
 	if (o.group != NULL)
 		rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
 	sig_install();
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	c.rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
-	if (c.rk == NULL)
-		errx(EXIT_USAGE, "%s", errstr);
+	c.rk = kafka_new(RD_KAFKA_CONSUMER, conf);
 	c.partitions = kafka_wait_topic(c.rk, &o.ko);
 	rd_kafka_poll_set_consumer(c.rk);
 	c.state = xrealloc(NULL, (size_t)c.partitions);

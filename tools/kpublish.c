@@ -225,7 +225,7 @@ publish_line(struct pub *p, const char *file, unsigned long long lineno,
 int
 wait_over(struct pub *p, double end)
 {
-	double now = kafka_now();
+	double now = clock_now();
 
 	if (p->fatal || sig_caught > 1)
 		return 1;
@@ -238,7 +238,7 @@ wait_over(struct pub *p, double end)
 static void
 drain(struct pub *p, double limit)
 {
-	double end = kafka_now() + limit;
+	double end = clock_now() + limit;
 
 	while (rd_kafka_outq_len(p->rk) > 0 && !wait_over(p, end)) {
 		rd_kafka_flush(p->rk, 200);
@@ -265,7 +265,7 @@ end_batch(struct pub *p, unsigned long n)
 			progress_note("batch %llu: %lu lines; %llu delivered, "
 			    "%llu failed so far", p->batches, n, p->delivered,
 			    p->failed);
-		kafka_sleep(p->o->delay);
+		clock_sleep(p->o->delay);
 	} else if (p->o->ko.verbose)
 		progress_note("batch %llu: %lu lines", p->batches, n);
 }
@@ -321,7 +321,7 @@ show_progress(struct pub *p, int final)
 
 	if (p->progress == 0)	/* per line: no clock read unless shown */
 		return;
-	if ((t = kafka_now()) < p->next_progress && !final)
+	if ((t = clock_now()) < p->next_progress && !final)
 		return;
 	p->next_progress = t + (p->progress < 0 ? 0.5 : p->progress);
 	rate = t > p->started ? p->delivered / (t - p->started) : 0;
@@ -378,32 +378,14 @@ publish_all(struct pub *p, int argc, char **argv)
 }
 
 static void
-block_signals(int how)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	pthread_sigmask(how, &set, NULL);
-}
-
-static void
 start(struct pub *p, rd_kafka_conf_t *conf)
 {
-	char errstr[512];
-
 	rd_kafka_conf_set_opaque(conf, p);
 	rd_kafka_conf_set_dr_msg_cb(conf, p->o->eos_id != NULL ?
 	    txn_on_delivery : on_delivery);
 	rd_kafka_conf_set_error_cb(conf, on_error);
 	stats_setup(p, conf);
-	/* librdkafka's threads inherit this: signals come to the main thread. */
-	block_signals(SIG_BLOCK);
-	p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-	block_signals(SIG_UNBLOCK);
-	if (p->rk == NULL)
-		errx(EXIT_USAGE, "%s", errstr);
+	p->rk = kafka_new(RD_KAFKA_PRODUCER, conf);
 	topic_ensure(p);
 	kafka_wait_topic(p->rk, &p->ko);
 	p->rkt = rd_kafka_topic_new(p->rk, p->o->ko.topic, NULL);
@@ -430,7 +412,7 @@ main(int argc, char **argv)
 	if (o.eos_id != NULL && (status = txn_start(&p, argc, argv)) != 0)
 		goto out;	/* nothing read, nothing published */
 	dl_open(&p);
-	p.started = kafka_now();
+	p.started = clock_now();
 	if (o.eos_id != NULL)
 		txn_publish_all(&p, argc, argv);
 	else

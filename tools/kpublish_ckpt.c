@@ -60,7 +60,7 @@ create_checkpoint_topic(struct pub *p)
 static int
 init_txn(struct pub *p)
 {
-	double deadline = kafka_now() + p->o->ko.connect_timeout;
+	double deadline = clock_now() + p->o->ko.connect_timeout;
 	rd_kafka_error_t *e;
 	int status;
 
@@ -68,7 +68,7 @@ init_txn(struct pub *p)
 		if ((e = rd_kafka_init_transactions(p->rk, STEP_MS)) == NULL)
 			return 0;
 		if (!rd_kafka_error_is_retriable(e) || sig_caught ||
-		    kafka_now() > deadline)
+		    clock_now() > deadline)
 			break;
 		rd_kafka_error_destroy(e);
 	}
@@ -167,12 +167,12 @@ read_checkpoint(struct pub *p, struct ckpt *last, int *found)
 	rd_kafka_topic_t *rkt;
 	rd_kafka_t *c = checkpoint_reader(p, &rkt);
 	rd_kafka_message_t *m;
-	double deadline = kafka_now() + p->o->ko.connect_timeout;
+	double deadline = clock_now() + p->o->ko.connect_timeout;
 	size_t idlen = strlen(p->o->eos_id);
 	struct ckpt one = { 0, NULL, NULL, 0 };
 	int eof = 0;
 
-	while (!eof && !sig_caught && kafka_now() < deadline) {
+	while (!eof && !sig_caught && clock_now() < deadline) {
 		if ((m = rd_kafka_consume(rkt, 0, 200)) == NULL)
 			continue;
 		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)

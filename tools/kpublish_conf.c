@@ -197,23 +197,19 @@ rd_kafka_conf_t *
 parse_options(struct opts *o, int *argcp, char ***argvp)
 {
 	static const struct option longopts[] = {
-		{ "brokers", required_argument, NULL, 'b' },
-		{ "topic", required_argument, NULL, 't' },
+		KAFKA_LONGOPTS,
 		{ "batch-size", required_argument, NULL, 'N' },
 		{ "delay", required_argument, NULL, 'D' },
 		{ "key", required_argument, NULL, 'K' },
 		{ "no-key", no_argument, NULL, 'k' },
 		{ "dead-letter", required_argument, NULL, 'L' },
 		{ "stats", required_argument, NULL, 'S' },
-		{ "connect-timeout", required_argument, NULL, 'C' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "exactly-once", required_argument, NULL, 'E' },
 		{ "checkpoint-topic", required_argument, NULL, 'P' },
 		{ "commit-interval", required_argument, NULL, 'I' },
 		{ "source-id", required_argument, NULL, 'U' },
 		{ "restart", no_argument, NULL, 'R' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "partitions", required_argument, NULL, OPT_PARTITIONS },
@@ -231,19 +227,16 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 	rd_kafka_conf_t *conf;
 
 	memset(o, 0, sizeof(*o));
-	o->ko.brokers = kafka_default_brokers();
-	o->ko.topic = "spotify-tracks";
-	o->ko.connect_timeout = 60;
+	kafka_opts_init(&o->ko);
 	o->batch_size = 1000;
 	o->delay = 1;
 	o->key_fields = "track_id,record_id";
 	o->replication = -1;
 	o->checkpoint_topic = "kpublish-checkpoints";
 	o->commit_interval = 0.5;
-	while ((ch = getopt_long(argc, argv, "b:t:X:F:qvh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, KAFKA_SHORTOPTS "h", longopts,
+	    NULL)) != -1) {
 		switch (ch) {
-		case 'b': o->ko.brokers = optarg; break;
-		case 't': o->ko.topic = optarg; break;
 		case 'N': o->batch_size = (unsigned long)num_parse("--batch-size",
 			    optarg, 1, 100000000); break;
 		case 'D': o->delay = num_parse_seconds("--delay", optarg, 86400); break;
@@ -251,8 +244,6 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 		case 'k': o->no_key = 1; break;
 		case 'L': o->dead_letter = xstrdup(optarg); break;
 		case 'S': o->stats = optarg; break;
-		case 'C': o->ko.connect_timeout = num_parse_seconds(
-			    "--connect-timeout", optarg, 86400); break;
 		case 'T': timeout = num_parse_duration("--timeout", optarg,
 			    0.001, 86400); break;
 		case 'E': o->eos_id = optarg; break;
@@ -261,16 +252,14 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 			    "--commit-interval", optarg, 0.001, 3600); eos_only++; break;
 		case 'U': o->source_id = optarg; eos_only++; break;
 		case 'R': o->restart = 1; eos_only++; break;
-		case 'X':
-		case 'F': kafka_props_add(&props, ch, optarg); break;
-		case 'q': o->ko.quiet = 1; break;
-		case 'v': o->ko.verbose = 1; break;
 		case 'h': usage(0); break;
 		case 'V': kafka_version("kpublish");
 		case OPT_PARTITIONS: case OPT_REPLICATION: case OPT_TOPIC_CONFIG:
 		case OPT_EXPECT: case OPT_NO_PROGRESS: case OPT_INTERVAL:
 			progress_option(o, ch, optarg); break;
-		default: usage(EXIT_USAGE);
+		default:
+			if (!kafka_option(&o->ko, &props, ch, optarg))
+				usage(EXIT_USAGE);
 		}
 	}
 	if (*o->ko.topic == '\0')
@@ -332,7 +321,7 @@ write_stats(const struct pub *p, double secs)
 int
 summarize(struct pub *p)
 {
-	double secs = kafka_now() - p->started;
+	double secs = clock_now() - p->started;
 	unsigned long long missing;
 	int dl_error, txn_fail = 0;
 

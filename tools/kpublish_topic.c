@@ -54,11 +54,11 @@ topic_list(struct pub *p)
 	const struct kafka_opts *ko = &p->o->ko;
 	const rd_kafka_metadata_t *md;
 	rd_kafka_resp_err_t e;
-	double deadline = kafka_now() + ko->connect_timeout, wait = 0.25, left;
+	double deadline = clock_now() + ko->connect_timeout, wait = 0.25, left;
 	int attempt = 0;
 
 	for (;;) {
-		left = deadline - kafka_now();
+		left = deadline - clock_now();
 		e = rd_kafka_metadata(p->rk, 1, NULL, &md,
 		    (int)(1000 * (left < 2 ? (left > 0.1 ? left : 0.1) : 2)));
 		if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -66,12 +66,12 @@ topic_list(struct pub *p)
 		rd_kafka_poll(p->rk, 0);	/* serves the error callback */
 		if (sig_caught || p->ko.setup_failed)
 			topic_exit(p, EXIT_FAIL);
-		if (kafka_now() + wait > deadline)
+		if (clock_now() + wait > deadline)
 			break;
 		if (!ko->quiet)
 			warnx("waiting for %s (attempt %d: %s)", ko->brokers,
 			    ++attempt, rd_kafka_err2str(e));
-		kafka_sleep(wait);
+		clock_sleep(wait);
 		wait = wait * 2 > 5 ? 5 : wait * 2;
 	}
 	warnx("no broker reachable at %s within %g s", ko->brokers,
@@ -100,10 +100,10 @@ topic_settle(struct pub *p)
 {
 	const rd_kafka_metadata_t *md;
 	rd_kafka_resp_err_t terr;
-	double deadline = kafka_now() + p->o->ko.connect_timeout;
+	double deadline = clock_now() + p->o->ko.connect_timeout;
 	int n = 0;
 
-	while (kafka_now() < deadline && !sig_caught) {
+	while (clock_now() < deadline && !sig_caught) {
 		if (rd_kafka_metadata(p->rk, 0, p->rkt, &md, 2000) ==
 		    RD_KAFKA_RESP_ERR_NO_ERROR) {
 			n = topic_listed(md, p->o->ko.topic, &terr);
@@ -111,7 +111,7 @@ topic_settle(struct pub *p)
 			if (n > 0)
 				return n;
 		}
-		kafka_sleep(0.1);
+		clock_sleep(0.1);
 	}
 	return n;
 }

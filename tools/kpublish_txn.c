@@ -68,7 +68,7 @@ txn_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 static void
 serve_reports(struct pub *p)
 {
-	double end = kafka_now() + 5;
+	double end = clock_now() + 5;
 
 	rd_kafka_poll(p->rk, 0);
 	while (p->outstanding > 0 && !wait_over(p, end))
@@ -116,7 +116,7 @@ handle_begin(struct pub *p)
 		return -1;
 	}
 	t->open = 1;
-	t->began = kafka_now();
+	t->began = clock_now();
 	t->failed = RD_KAFKA_RESP_ERR_NO_ERROR;
 	return 0;
 }
@@ -339,7 +339,7 @@ txn_commit(struct pub *p)
 		rd_kafka_error_destroy(e);
 		if (abort_open(p) == -1 || ++aborts == MAX_ABORTS || sig_caught)
 			break;
-		kafka_sleep(0.1 * aborts);	/* a broker that fails fast */
+		clock_sleep(0.1 * aborts);	/* a broker that fails fast */
 		if (redo(p) == -1)
 			break;
 	}
@@ -360,7 +360,7 @@ txn_due(const struct pub *p, unsigned long in_batch)
 		return 1;
 	if (p->o->delay > 0)
 		return in_batch == p->o->batch_size;
-	return t->open && kafka_now() - t->began >= p->o->commit_interval;
+	return t->open && clock_now() - t->began >= p->o->commit_interval;
 }
 
 /*
@@ -406,7 +406,7 @@ txn_file(struct pub *p, const char *path, unsigned long *in_batch)
 			if (txn_commit(p) == -1)
 				break;
 			if (p->o->delay > 0 && *in_batch == p->o->batch_size)
-				kafka_sleep(p->o->delay);
+				clock_sleep(p->o->delay);
 			if (*in_batch == p->o->batch_size)
 				*in_batch = 0;
 		}
