@@ -25,11 +25,11 @@ kunzip_LIBS = $(ARCHIVE_LIBS)
 kfetch_CFLAGS = $(CURL_CFLAGS) $(CRYPTO_CFLAGS)
 kfetch_LIBS = $(CURL_LIBS) $(CRYPTO_LIBS) -lm
 # NAME_A: archives of ours beyond libutil.a; NAME_H: the headers they need.
-kpublish_CFLAGS = $(RDKAFKA_CFLAGS) $(RDKAFKA_CLANG)
+kpublish_CFLAGS = $(RDKAFKA_CFLAGS)
 kpublish_LIBS = $(RDKAFKA_LIBS)
 kpublish_A = $(OBJDIR)/libkafka.a
 kpublish_H = lib/kafka.h
-kconsume_CFLAGS = $(RDKAFKA_CFLAGS) $(RDKAFKA_CLANG)
+kconsume_CFLAGS = $(RDKAFKA_CFLAGS)
 kconsume_LIBS = $(RDKAFKA_LIBS)
 kconsume_A = $(OBJDIR)/libkafka.a
 kconsume_H = lib/kafka.h

@@ -23,7 +23,3 @@ ARCHIVE_LIBS  = $(shell $(PKG_CONFIG) --libs libarchive 2>/dev/null || echo -lar
 ARCHIVE_CFLAGS = $(shell $(PKG_CONFIG) --cflags libarchive 2>/dev/null)
 CRYPTO_LIBS   = $(shell $(PKG_CONFIG) --libs libcrypto 2>/dev/null || echo -lcrypto)
 CRYPTO_CFLAGS = $(shell $(PKG_CONFIG) --cflags libcrypto 2>/dev/null)
-# librdkafka's RD_KAFKA_V_* macros (rd_kafka_producev's arguments) are GNU
-# statement expressions: gcc lets them pass -pedantic as they come from a
-# system header, clang does not. Only the Kafka tools, and only under clang.
-RDKAFKA_CLANG = $(if $(findstring clang,$(shell $(CC) --version 2>/dev/null)),-Wno-gnu-statement-expression)

@@ -120,7 +120,6 @@ static void
 on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
 	struct pub *p = opaque;
-	uintptr_t tag = (uintptr_t)m->_private;
 	char why[300];
 
 	(void)rk;
@@ -137,8 +136,8 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 		    rd_kafka_err2str(m->err));
 	} else
 		snprintf(why, sizeof(why), "%s", rd_kafka_err2str(m->err));
-	fail_line(p, p->files[tag >> 40], tag & ((1ULL << 40) - 1), m->payload,
-	    m->len, why);
+	fail_line(p, p->files[tag_file(m->_private)], tag_line(m->_private),
+	    m->payload, m->len, why);
 }
 
 static void
@@ -163,18 +162,37 @@ on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
 	}
 }
 
-static int
-produce(struct pub *p, const char *line, size_t len, const char *key,
-    size_t keylen, uintptr_t tag)
+/*
+ * rd_kafka_produceva rather than rd_kafka_producev: the RD_KAFKA_V_* macros
+ * that producev takes are GNU statement expressions, which clang -pedantic
+ * refuses.
+ */
+rd_kafka_resp_err_t
+queue_message(struct pub *p, rd_kafka_topic_t *rkt, const char *val,
+    size_t len, const char *key, size_t keylen, void *tag)
 {
+	rd_kafka_vu_t vu[5];
+	rd_kafka_error_t *err;
 	rd_kafka_resp_err_t e;
 
+	memset(vu, 0, sizeof(vu));
+	vu[0].vtype = RD_KAFKA_VTYPE_RKT;
+	vu[0].u.rkt = rkt;
+	vu[1].vtype = RD_KAFKA_VTYPE_VALUE;
+	vu[1].u.mem.ptr = (void *)val;
+	vu[1].u.mem.size = len;
+	vu[2].vtype = RD_KAFKA_VTYPE_KEY;
+	vu[2].u.mem.ptr = (void *)key;
+	vu[2].u.mem.size = keylen;
+	vu[3].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+	vu[3].u.i = RD_KAFKA_MSG_F_COPY;
+	vu[4].vtype = RD_KAFKA_VTYPE_OPAQUE;
+	vu[4].u.ptr = tag;
 	for (;;) {
-		e = rd_kafka_producev(p->rk, RD_KAFKA_V_RKT(p->rkt),
-		    RD_KAFKA_V_VALUE((void *)line, len),
-		    RD_KAFKA_V_KEY((void *)key, keylen),
-		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-		    RD_KAFKA_V_OPAQUE((void *)tag), RD_KAFKA_V_END);
+		err = rd_kafka_produceva(p->rk, vu, 5);
+		e = err != NULL ? rd_kafka_error_code(err) : RD_KAFKA_RESP_ERR_NO_ERROR;
+		if (err != NULL)
+			rd_kafka_error_destroy(err);
 		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
 			break;
 		/* Back-pressure: serve delivery reports until there is room. */
@@ -185,9 +203,20 @@ produce(struct pub *p, const char *line, size_t len, const char *key,
 	if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
 		p->outstanding++;
 		rd_kafka_poll(p->rk, 0);
-		return 0;
 	}
-	fail_line(p, p->files[tag >> 40], tag & ((1ULL << 40) - 1), line, len,
+	return e;
+}
+
+static int
+produce(struct pub *p, const char *line, size_t len, const char *key,
+    size_t keylen, void *tag)
+{
+	rd_kafka_resp_err_t e;
+
+	e = queue_message(p, p->rkt, line, len, key, keylen, tag);
+	if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+		return 0;
+	fail_line(p, p->files[tag_file(tag)], tag_line(tag), line, len,
 	    e == RD_KAFKA_RESP_ERR__QUEUE_FULL ? "interrupted while the queue "
 	    "was full" : rd_kafka_err2str(e));
 	return -1;
@@ -213,8 +242,7 @@ publish_line(struct pub *p, const char *file, unsigned long long lineno,
 		fail_line(p, file, lineno, line, len, msg);
 		return;
 	}
-	produce(p, line, len, key, keylen,
-	    ((uintptr_t)p->nfiles - 1) << 40 | (uintptr_t)lineno);
+	produce(p, line, len, key, keylen, tag_make(p->nfiles - 1, lineno));
 }
 
 /*

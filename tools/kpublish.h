@@ -114,6 +114,35 @@ int	 dl_close(struct pub *p);
 void	 fail_line(struct pub *p, const char *file, unsigned long long line,
 	    const char *data, size_t len, const char *why);
 int	 wait_over(struct pub *p, double end);
+/* Queues a copy of one message, waiting for room unless a signal or a fatal error came. */
+rd_kafka_resp_err_t queue_message(struct pub *p, rd_kafka_topic_t *rkt,
+	    const char *val, size_t len, const char *key, size_t keylen,
+	    void *tag);
+
+/*
+ * A message's tag, librdkafka's per-message opaque pointer, says which
+ * line it is. Plain runs: the input file's index above TAG_LINE_BITS, the
+ * line number below; --exactly-once runs (kpublish_txn.c): the attempt
+ * above 32 bits, the held line's index below. Either needs a 64-bit pointer:
+ * said here at compile time, not shifted away on a 32-bit build.
+ */
+_Static_assert(sizeof(uintptr_t) >= 8, "kpublish's message tags need 64-bit pointers");
+#define TAG_LINE_BITS 40
+static inline void *
+tag_make(size_t file, unsigned long long line)
+{
+	return (void *)((uintptr_t)file << TAG_LINE_BITS | (uintptr_t)line);
+}
+static inline size_t
+tag_file(const void *tag)
+{
+	return (size_t)((uintptr_t)tag >> TAG_LINE_BITS);
+}
+static inline unsigned long long
+tag_line(const void *tag)
+{
+	return (uintptr_t)tag & (((uintptr_t)1 << TAG_LINE_BITS) - 1);
+}
 void	 show_progress(struct pub *p, int final);
 
 int	 txn_start(struct pub *p, int argc, char **argv);

@@ -17,8 +17,6 @@
 #define HELD_BYTES (32 << 20)		/* and bytes; under librdkafka's queue */
 #define MAX_ABORTS 10			/* in a row, before giving up */
 
-/* A message's tag: the attempt in the high 32 bits, the line's index below. */
-_Static_assert(sizeof(uintptr_t) >= 8, "tags need 64-bit pointers");
 
 static int
 fenced_error(rd_kafka_resp_err_t e)
@@ -75,31 +73,13 @@ serve_reports(struct pub *p)
 		rd_kafka_poll(p->rk, 100);
 }
 
-/* Queues one message; waits for room when the queue is full. */
+/* One message, tagged with the attempt and i (0: the checkpoint). */
 static rd_kafka_resp_err_t
 send_msg(struct pub *p, rd_kafka_topic_t *rkt, const char *val, size_t len,
     const char *key, size_t keylen, uintptr_t i)
 {
-	rd_kafka_resp_err_t e;
-
-	for (;;) {
-		e = rd_kafka_producev(p->rk, RD_KAFKA_V_RKT(rkt),
-		    RD_KAFKA_V_VALUE((void *)val, len),
-		    RD_KAFKA_V_KEY((void *)key, keylen),
-		    RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-		    RD_KAFKA_V_OPAQUE((void *)(p->txn->gen << 32 | i)),
-		    RD_KAFKA_V_END);
-		if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
-			break;
-		rd_kafka_poll(p->rk, 100);
-		if (sig_caught || p->fatal)
-			break;
-	}
-	if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
-		p->outstanding++;
-		rd_kafka_poll(p->rk, 0);
-	}
-	return e;
+	return queue_message(p, rkt, val, len, key, keylen,
+	    (void *)(p->txn->gen << 32 | i));
 }
 
 static int
