@@ -138,13 +138,11 @@ checkpoint_reader(struct pub *p, rd_kafka_topic_t **rkt)
 	rd_kafka_conf_t *conf = p->o->ckpt_conf;
 	const rd_kafka_metadata_t *md;
 	rd_kafka_t *c;
-	char errstr[512];
 
 	kafka_conf_set(conf, "enable.partition.eof", "true", "enable.partition.eof");
 	kafka_conf_set(conf, "isolation.level", "read_committed", "isolation.level");
 	kafka_conf_set(conf, "fetch.wait.max.ms", "10", "fetch.wait.max.ms");
-	if ((c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr))) == NULL)
-		errx(EXIT_USAGE, "%s", errstr);
+	c = kafka_new(RD_KAFKA_CONSUMER, conf);
 	*rkt = rd_kafka_topic_new(c, p->o->checkpoint_topic, NULL);
 	/* The leader known first: else the offset query waits for a timer. */
 	if (rd_kafka_metadata(c, 0, *rkt, &md, (int)(p->o->ko.connect_timeout *
