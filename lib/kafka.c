@@ -183,8 +183,9 @@ kafka_conf_new(struct kafka_opts *ko)
 	return conf;
 }
 
-static int
-topic_partitions(const rd_kafka_metadata_t *md, const char *topic,
+/* Partition count in a metadata answer; 0: listed with none; -1: absent. */
+int
+kafka_topic_partitions(const rd_kafka_metadata_t *md, const char *topic,
     rd_kafka_resp_err_t *terr)
 {
 	int i;
@@ -193,7 +194,7 @@ topic_partitions(const rd_kafka_metadata_t *md, const char *topic,
 		if (strcmp(md->topics[i].topic, topic) != 0)
 			continue;
 		*terr = md->topics[i].err;
-		return md->topics[i].err ? -1 : md->topics[i].partition_cnt;
+		return md->topics[i].err ? 0 : md->topics[i].partition_cnt;
 	}
 	*terr = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
 	return -1;
@@ -220,7 +221,7 @@ kafka_wait_topic(rd_kafka_t *rk, struct kafka_opts *ko)
 		    (int)(1000 * (left < 2 ? (left > 0.1 ? left : 0.1) : 2)));
 		if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
 			reached = 1;
-			n = topic_partitions(md, ko->topic, &terr);
+			n = kafka_topic_partitions(md, ko->topic, &terr);
 			rd_kafka_metadata_destroy(md);
 			if (n > 0)
 				break;

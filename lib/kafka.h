@@ -58,6 +58,9 @@ void	 kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *val,
 void	 kafka_conf_arg(rd_kafka_conf_t *conf, const char *kv);
 void	 kafka_conf_file(rd_kafka_conf_t *conf, const char *path);
 int	 kafka_setup_error(struct kafka_opts *ko, int code, const char *reason);
+/* Partition count in a metadata answer; 0: listed with none; -1: absent. */
+int	 kafka_topic_partitions(const rd_kafka_metadata_t *md, const char *topic,
+	    rd_kafka_resp_err_t *terr);
 /* Partition count of the topic, waiting for the cluster; exits 3 or 1 on failure. */
 int	 kafka_wait_topic(rd_kafka_t *rk, struct kafka_opts *ko);
 _Noreturn void kafka_version(const char *prog);

@@ -27,23 +27,6 @@ topic_exit(struct pub *p, int status)
 	exit(status);
 }
 
-/* Partition count in a metadata answer; 0: listed with none; -1: absent. */
-static int
-topic_listed(const rd_kafka_metadata_t *md, const char *topic,
-    rd_kafka_resp_err_t *terr)
-{
-	int i;
-
-	for (i = 0; i < md->topic_cnt; i++) {
-		if (strcmp(md->topics[i].topic, topic) != 0)
-			continue;
-		*terr = md->topics[i].err;
-		return md->topics[i].err ? 0 : md->topics[i].partition_cnt;
-	}
-	*terr = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
-	return -1;
-}
-
 /*
  * The cluster's list of topics (which never creates one), waiting for the
  * cluster as kafka_wait_topic does; exits 3 when none answers in time.
@@ -106,7 +89,7 @@ topic_settle(struct pub *p)
 	while (clock_now() < deadline && !sig_caught) {
 		if (rd_kafka_metadata(p->rk, 0, p->rkt, &md, 2000) ==
 		    RD_KAFKA_RESP_ERR_NO_ERROR) {
-			n = topic_listed(md, p->o->ko.topic, &terr);
+			n = kafka_topic_partitions(md, p->o->ko.topic, &terr);
 			rd_kafka_metadata_destroy(md);
 			if (n > 0)
 				return n;
@@ -273,7 +256,7 @@ topic_ensure(struct pub *p)
 	int n;
 
 	topic_say_cluster(p, md);
-	n = topic_listed(md, p->o->ko.topic, &terr);
+	n = kafka_topic_partitions(md, p->o->ko.topic, &terr);
 	rd_kafka_metadata_destroy(md);
 	if (n <= 0 && p->o->partitions > 0)
 		topic_create(p);
