@@ -60,6 +60,7 @@ void	 version_print(const char *prog, const char *libs);
 void	 pipe_grow(int fd);
 
 /* write.c: all of buf written to fd, or exit 1 naming name. */
+int	 write_all(int fd, const void *buf, size_t n);
 void	 write_full(int fd, const char *name, const void *buf, size_t n);
 
 /* clock.c: monotonic seconds; a sleep that a signal cuts short. */

@@ -91,7 +91,6 @@ size_t	 on_body(char *buf, size_t size, size_t n, void *ctx);
 int	 on_progress(void *ctx, curl_off_t total, curl_off_t now, curl_off_t ut,
 	    curl_off_t un);
 int	 reset_output(struct fetch *f);
-int	 write_all(int fd, const void *buf, size_t n);
 const char *check_integrity(struct fetch *f);
 
 /* kfetch_url.c */

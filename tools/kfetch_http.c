@@ -115,28 +115,6 @@ log_redirect(struct fetch *f)
 	}
 }
 
-/*
- * write(2) until all is written; -1 with errno set. It never exits: it runs
- * inside libcurl's callbacks, which must return for the cleanup to run.
- */
-int
-write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, p, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Starts the output again from its first byte (a file only); -1: failed. */
 int
 reset_output(struct fetch *f)

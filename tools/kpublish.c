@@ -71,24 +71,6 @@ dl_close(struct pub *p)
 	return 0;
 }
 
-/* Writes all of buf; -1 on error (errno set). */
-static int
-write_all(int fd, const char *buf, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = write(fd, buf, n)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /*
  * Keeps a line that was not delivered, unchanged, for a later run. Never
  * exits (it runs in the delivery callback too): a line that cannot be
