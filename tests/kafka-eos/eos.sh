@@ -6,12 +6,18 @@ committed() {
 }
 # Lines {"record_id":1} .. {"record_id":N}.
 rows() { seq "${2:-1}" "$1" | sed 's/.*/{"record_id":&}/'; }
-# Every record_id 1..N exactly once in the topic, and nothing else.
+# Every record_id 1..N exactly once in the topic, and nothing else; the
+# figures (records, twice, missing, and what a read_uncommitted reader sees,
+# aborted records included) are printed either way.
 check_once() {
 	committed "$1" | sed 's/.*"record_id":\([0-9]*\).*/\1/' | sort -n > got.ids
-	seq 1 "$2" | cmp -s - got.ids && return 0
-	fail "topic $1 holds $(wc -l < got.ids) records, $(sort -nu got.ids | wc -l) distinct" \
-	    "of $2, $(uniq -d got.ids | wc -l) twice"
+	_missing=$(awk -v n="$2" '{ c[$1] = 1 }
+	    END { for (i = 1; i <= n; i++) m += !(i in c); print m + 0 }' got.ids)
+	_fig="$(wc -l < got.ids) records read_committed, $(uniq -d got.ids | wc -l) twice, $_missing missing of $2"
+	seq 1 "$2" | cmp -s - got.ids || fail "topic $1: $_fig"
+	_all=$(kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -C -t "$1" -X isolation.level=read_uncommitted \
+	    -e -q -o beginning -f '\n' | wc -l)
+	echo "topic: $_fig; $_all read_uncommitted"
 }
 # A random pause in [lo, hi) seconds, from the process id and a counter.
 pause() { awk -v s="$$$3" -v lo="$1" -v hi="$2" 'BEGIN { srand(s); printf "%.2f", lo + rand() * (hi - lo) }'; }
