@@ -12,6 +12,7 @@
 #include "kafka.h"
 
 static int log_verbose, log_quiet;
+static char *conf_brokers;	/* bootstrap.servers as configured: kept for the run */
 
 const char *
 kafka_default_brokers(void)
@@ -102,9 +103,11 @@ kafka_props_add(struct kafka_props *p, int opt, const char *arg)
  * export serves every tool and the scripts built on them.
  */
 void
-kafka_props_apply(rd_kafka_conf_t *conf, struct kafka_props *p)
+kafka_props_apply(rd_kafka_conf_t *conf, struct kafka_props *p,
+    struct kafka_opts *ko)
 {
 	const char *env = getenv("KAFKA_CLIENT_PROPERTIES");
+	size_t len = 0;
 	int i, has_file = 0;
 
 	for (i = 0; i < p->n; i++)
@@ -121,6 +124,15 @@ kafka_props_apply(rd_kafka_conf_t *conf, struct kafka_props *p)
 	free(p->items);
 	p->items = NULL;
 	p->n = 0;
+	/* A file may have named the brokers: messages name what is used. */
+	if (rd_kafka_conf_get(conf, "bootstrap.servers", NULL, &len) !=
+	    RD_KAFKA_CONF_OK || len == 0)
+		return;
+	free(conf_brokers);
+	conf_brokers = xmalloc(len);
+	if (rd_kafka_conf_get(conf, "bootstrap.servers", conf_brokers, &len) ==
+	    RD_KAFKA_CONF_OK)
+		ko->brokers = conf_brokers;
 }
 
 static void

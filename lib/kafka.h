@@ -51,7 +51,8 @@ int	 kafka_option(struct kafka_opts *ko, struct kafka_props *props, int ch,
 /* rd_kafka_new with the signals left to the main thread; exits 2 on failure. */
 rd_kafka_t *kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf);
 void	 kafka_props_add(struct kafka_props *p, int opt, const char *arg);
-void	 kafka_props_apply(rd_kafka_conf_t *conf, struct kafka_props *p);
+void	 kafka_props_apply(rd_kafka_conf_t *conf, struct kafka_props *p,
+	    struct kafka_opts *ko);
 rd_kafka_conf_t *kafka_conf_new(struct kafka_opts *ko);
 void	 kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *val,
 	    const char *where);

@@ -329,7 +329,7 @@ parse_options(struct opts *o, int argc, char **argv)
 	/* Said, not left to the library: aborted data must never be read as data. */
 	kafka_conf_set(conf, "isolation.level", o->uncommitted ?
 	    "read_uncommitted" : "read_committed", "--read-uncommitted");
-	kafka_props_apply(conf, &props);
+	kafka_props_apply(conf, &props, &o->ko);
 	return conf;
 }
 

@@ -183,7 +183,7 @@ make_conf(struct opts *o, struct kafka_props *props, double timeout)
 	/* Commits are small requests that wait on each other: no Nagle delay. */
 	if (o->eos_id != NULL)
 		kafka_conf_set(conf, "socket.nagle.disable", "true", "default");
-	kafka_props_apply(conf, props);
+	kafka_props_apply(conf, props, &o->ko);
 	len = sizeof(val);
 	if (rd_kafka_conf_get(conf, "message.timeout.ms", val, &len) ==
 	    RD_KAFKA_CONF_OK)
