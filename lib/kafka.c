@@ -64,7 +64,7 @@ kafka_conf_arg(rd_kafka_conf_t *conf, const char *arg)
 	if (conf_split(kv, &key, &val) == -1)
 		errx(EXIT_USAGE, "-X: expected key=value: %s", arg);
 	if (is_secret(key))
-		warnx("-X %s: a secret on the command line is visible to other "
+		progress_warnx("-X %s: a secret on the command line is visible to other "
 		    "users (ps); put it in a -F file", key);
 	kafka_conf_set(conf, key, val, "-X");
 	free(kv);
@@ -143,7 +143,7 @@ log_line(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 	(void)level;
 	if (log_quiet || !log_verbose)
 		return;
-	warnx("librdkafka: %s: %s", fac, buf);
+	progress_warnx("librdkafka: %s: %s", fac, buf);
 }
 
 /*
@@ -160,11 +160,11 @@ kafka_setup_error(struct kafka_opts *ko, int code, const char *reason)
 		return 0;
 	if (!ko->setup_failed) {
 		if (code == RD_KAFKA_RESP_ERR__SSL)
-			warnx("TLS failed: %s", reason);
+			progress_warnx("TLS failed: %s", reason);
 		else
-			warnx("authentication failed: %s", reason);
+			progress_warnx("authentication failed: %s", reason);
 		if (strstr(reason, "SCRAM") != NULL && rd_kafka_version() < 0x020601ff)
-			warnx("note: librdkafka %s cannot use SCRAM with Kafka 4 "
+			progress_warnx("note: librdkafka %s cannot use SCRAM with Kafka 4 "
 			    "brokers (fixed in librdkafka 2.6.1)",
 			    rd_kafka_version_str());
 	}
@@ -177,7 +177,7 @@ on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
 {
 	(void)rk;
 	if (!kafka_setup_error(opaque, code, reason) && log_verbose)
-		warnx("%s", reason);
+		progress_warnx("%s", reason);
 }
 
 rd_kafka_conf_t *
@@ -242,7 +242,7 @@ kafka_wait_topic(rd_kafka_t *rk, struct kafka_opts *ko)
 		if (sig_caught || ko->setup_failed || clock_now() + wait > deadline)
 			break;
 		if (!ko->quiet)
-			warnx("waiting for %s (attempt %d: %s)", reached ?
+			progress_warnx("waiting for %s (attempt %d: %s)", reached ?
 			    "topic" : ko->brokers, attempt, rd_kafka_err2str(
 			    e ? e : terr));
 		clock_sleep(wait);
@@ -255,11 +255,11 @@ kafka_wait_topic(rd_kafka_t *rk, struct kafka_opts *ko)
 	if (ko->setup_failed || sig_caught)
 		exit(EXIT_FAIL);
 	if (!reached) {
-		warnx("no broker reachable at %s within %g s", ko->brokers,
+		progress_warnx("no broker reachable at %s within %g s", ko->brokers,
 		    ko->connect_timeout);
 		exit(EXIT_TEMP);
 	}
-	warnx("topic \"%s\": %s (it does not exist, and the cluster did not "
+	progress_warnx("topic \"%s\": %s (it does not exist, and the cluster did not "
 	    "create it)", ko->topic, rd_kafka_err2str(terr));
 	exit(EXIT_FAIL);
 }

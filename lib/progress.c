@@ -3,6 +3,8 @@
  * stderr is a log (asked for with an interval), a timestamped line every
  * so often; stage notes the same way, so a log reads as a story.
  */
+#include <err.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <time.h>
@@ -101,6 +103,44 @@ progress_clear(void)
 	if (shown)
 		fputs("\r\033[K", stderr);
 	shown = 0;
+}
+
+/*
+ * A warning in the middle of a run, as warnx(3) (errnum 0) or warn(3)
+ * write it, but above the live line, and timestamped in a log like the
+ * lines around it.
+ */
+static void
+vwarning(int errnum, const char *fmt, va_list ap)
+{
+	progress_clear();
+	if (log_mode)
+		stamp();
+	errno = errnum;
+	if (errnum != 0)
+		vwarn(fmt, ap);
+	else
+		vwarnx(fmt, ap);
+}
+
+void
+progress_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarning(0, fmt, ap);
+	va_end(ap);
+}
+
+void
+progress_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarning(errno, fmt, ap);
+	va_end(ap);
 }
 
 void

@@ -51,6 +51,8 @@ void	 progress_done(void);
 double	 progress_mode(int live, double interval);
 void	 progress_note(const char *fmt, ...);
 void	 progress_clear(void);
+void	 progress_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void	 progress_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* version.c */
 void	 version_print(const char *prog, const char *libs);

@@ -25,11 +25,10 @@ static void
 report_failure(struct pub *p, const char *file, unsigned long long line,
     const char *why)
 {
-	progress_clear();
 	if (++p->reasons <= MAX_REASONS)
-		warnx("%s:%llu: not delivered: %s", file, line, why);
+		progress_warnx("%s:%llu: not delivered: %s", file, line, why);
 	else if (p->reasons == MAX_REASONS + 1)
-		warnx("more lines not delivered; the summary counts them");
+		progress_warnx("more lines not delivered; the summary counts them");
 }
 
 /*
@@ -49,7 +48,7 @@ dl_open(struct pub *p)
 	else if (errno == EEXIST)
 		p->dl = open(path, O_WRONLY | O_APPEND);
 	if (p->dl == -1) {
-		warn("%s: cannot open the dead-letter file", path);
+		progress_warn("%s: cannot open the dead-letter file", path);
 		rd_kafka_topic_destroy(p->rkt);
 		rd_kafka_destroy(p->rk);	/* its threads must not outlive main */
 		exit(EXIT_FAIL);
@@ -61,12 +60,12 @@ int
 dl_close(struct pub *p)
 {
 	if (close(p->dl) == -1) {
-		warn("%s", p->o->dead_letter);
+		progress_warn("%s", p->o->dead_letter);
 		return -1;
 	}
 	if (p->dl_created && p->kept == 0 && p->lost == 0 &&
 	    unlink(p->o->dead_letter) == -1)
-		warn("%s: could not remove the empty dead-letter file",
+		progress_warn("%s: could not remove the empty dead-letter file",
 		    p->o->dead_letter);
 	return 0;
 }
@@ -81,7 +80,7 @@ dead_letter(struct pub *p, const char *line, size_t len)
 {
 	if (write_all(p->dl, line, len) == -1 || write_all(p->dl, "\n", 1) == -1) {
 		if (p->lost++ == 0)	/* once; the summary counts them */
-			warn("%s: a line not delivered could not be kept",
+			progress_warn("%s: a line not delivered could not be kept",
 			    p->o->dead_letter);
 		return;
 	}
@@ -134,14 +133,12 @@ on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
 	}
 	if (code == RD_KAFKA_RESP_ERR__FATAL) {
 		rd_kafka_fatal_error(rk, fatal, sizeof(fatal));
-		warnx("fatal: %s", fatal);
+		progress_warnx("fatal: %s", fatal);
 		p->fatal = 1;
 		return;
 	}
-	if (!p->o->ko.quiet) {
-		progress_clear();
-		warnx("%s", reason);
-	}
+	if (!p->o->ko.quiet)
+		progress_warnx("%s", reason);
 }
 
 /*

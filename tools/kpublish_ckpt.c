@@ -48,7 +48,7 @@ create_checkpoint_topic(struct pub *p)
 		e = RD_KAFKA_RESP_ERR__TIMED_OUT;
 	/* One that exists is used as it is; one that failed is waited for. */
 	if (e != 0 && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
-		warnx("checkpoint topic \"%s\": cannot create it: %s", name,
+		progress_warnx("checkpoint topic \"%s\": cannot create it: %s", name,
 		    rd_kafka_err2str(e));
 	if (ev != NULL)
 		rd_kafka_event_destroy(ev);
@@ -74,7 +74,7 @@ init_txn(struct pub *p)
 	}
 	status = rd_kafka_error_is_retriable(e) && !sig_caught ? EXIT_TEMP :
 	    EXIT_FAIL;
-	warnx("init_transactions: %s%s", rd_kafka_error_string(e),
+	progress_warnx("init_transactions: %s%s", rd_kafka_error_string(e),
 	    rd_kafka_error_code(e) == RD_KAFKA_RESP_ERR__FENCED ?
 	    " (a newer run with the same --exactly-once ID)" : "");
 	rd_kafka_error_destroy(e);
@@ -149,7 +149,7 @@ checkpoint_reader(struct pub *p, rd_kafka_topic_t **rkt)
 	    1000)) == RD_KAFKA_RESP_ERR_NO_ERROR)
 		rd_kafka_metadata_destroy(md);
 	if (rd_kafka_consume_start(*rkt, 0, RD_KAFKA_OFFSET_BEGINNING) == -1)
-		warnx("checkpoint topic \"%s\": %s", p->o->checkpoint_topic,
+		progress_warnx("checkpoint topic \"%s\": %s", p->o->checkpoint_topic,
 		    rd_kafka_err2str(rd_kafka_last_error()));
 	return c;
 }
@@ -194,7 +194,7 @@ read_checkpoint(struct pub *p, struct ckpt *last, int *found)
 	if (eof)
 		return 0;
 	if (!sig_caught)
-		warnx("checkpoint topic \"%s\": not read to its end within %g s",
+		progress_warnx("checkpoint topic \"%s\": not read to its end within %g s",
 		    p->o->checkpoint_topic, p->o->ko.connect_timeout);
 	return sig_caught ? EXIT_FAIL : EXIT_TEMP;
 }
@@ -223,13 +223,13 @@ static int
 check_checkpoint(struct pub *p, const struct ckpt *c)
 {
 	if (strcmp(c->source, p->txn->source) != 0) {
-		warnx("ID %s was used for source \"%s\", and this run's source is "
+		progress_warnx("ID %s was used for source \"%s\", and this run's source is "
 		    "\"%s\": refused (another ID, or --restart)", p->o->eos_id,
 		    c->source, p->txn->source);
 		return EXIT_FAIL;
 	}
 	if (strcmp(c->topic, p->o->ko.topic) != 0) {
-		warnx("ID %s was used for topic \"%s\", and this run's topic is "
+		progress_warnx("ID %s was used for topic \"%s\", and this run's topic is "
 		    "\"%s\": refused (another ID, or --restart)", p->o->eos_id,
 		    c->topic, p->o->ko.topic);
 		return EXIT_FAIL;

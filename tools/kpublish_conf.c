@@ -287,7 +287,7 @@ write_stats(const struct pub *p, double secs)
 	unsigned long bad = 0;
 
 	if ((fp = fopen(p->o->stats, "w")) == NULL) {
-		warn("%s", p->o->stats);
+		progress_warn("%s", p->o->stats);
 		return;
 	}
 	wbuf_init(&w, -1, NULL, 256);
@@ -314,7 +314,7 @@ write_stats(const struct pub *p, double secs)
 	fputs("}\n", fp);
 	wbuf_free(&w);
 	if (fclose(fp) == EOF)
-		warn("%s", p->o->stats);
+		progress_warn("%s", p->o->stats);
 }
 
 /* Prints the summary; returns the exit status. */
@@ -334,23 +334,23 @@ summarize(struct pub *p)
 	    secs, secs > 0 ? p->delivered / secs : 0,
 	    secs > 0 ? p->bytes / secs / 1e6 : 0);
 	if (sig_caught)
-		warnx("interrupted by a signal: the input was not read to its end");
+		progress_warnx("interrupted by a signal: the input was not read to its end");
 	if (p->kept > 0)
-		warnx("%llu line%s not delivered kept in %s%s", p->kept,
+		progress_warnx("%llu line%s not delivered kept in %s%s", p->kept,
 		    p->kept == 1 ? "" : "s", p->o->dead_letter, dl_error ?
 		    " (but closing it failed)" : "");
 	if (p->maybe > 0)
-		warnx("%llu of the failed may be in the topic all the same",
+		progress_warnx("%llu of the failed may be in the topic all the same",
 		    p->maybe);
 	if (p->lost > 0)
-		warnx("%llu line%s not delivered could not be kept", p->lost,
+		progress_warnx("%llu line%s not delivered could not be kept", p->lost,
 		    p->lost == 1 ? "" : "s");
 	if (p->txn != NULL) {	/* lines not committed are told there */
 		txn_fail = txn_summarize(p);
 		missing = 0;
 	}
 	if (missing > 0)
-		warnx("%llu line%s unaccounted for", missing, missing == 1 ? "" : "s");
+		progress_warnx("%llu line%s unaccounted for", missing, missing == 1 ? "" : "s");
 	if (p->o->stats != NULL)
 		write_stats(p, secs);
 	if (p->failed > 0 || missing > 0 || p->input_error || dl_error ||

@@ -52,12 +52,12 @@ topic_list(struct pub *p)
 		if (clock_now() + wait > deadline)
 			break;
 		if (!ko->quiet)
-			warnx("waiting for %s (attempt %d: %s)", ko->brokers,
+			progress_warnx("waiting for %s (attempt %d: %s)", ko->brokers,
 			    ++attempt, rd_kafka_err2str(e));
 		clock_sleep(wait);
 		wait = wait * 2 > 5 ? 5 : wait * 2;
 	}
-	warnx("no broker reachable at %s within %g s", ko->brokers,
+	progress_warnx("no broker reachable at %s within %g s", ko->brokers,
 	    ko->connect_timeout);
 	topic_exit(p, EXIT_TEMP);
 }
@@ -115,7 +115,7 @@ topic_create(struct pub *p)
 	nt = rd_kafka_NewTopic_new(o->ko.topic, o->partitions, o->replication,
 	    errstr, sizeof(errstr));
 	if (nt == NULL) {
-		warnx("topic \"%s\": %s", o->ko.topic, errstr);
+		progress_warnx("topic \"%s\": %s", o->ko.topic, errstr);
 		topic_exit(p, EXIT_USAGE);
 	}
 	for (i = 0; i < o->ntopic_config; i++) {
@@ -123,7 +123,7 @@ topic_create(struct pub *p)
 		val = strchr(kv, '=');
 		*val++ = '\0';
 		if (rd_kafka_NewTopic_set_config(nt, kv, val) != 0) {
-			warnx("--topic-config %s: not accepted", kv);
+			progress_warnx("--topic-config %s: not accepted", kv);
 			topic_exit(p, EXIT_USAGE);
 		}
 		free(kv);
@@ -150,7 +150,7 @@ topic_create(struct pub *p)
 	if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
 		return;		/* made meanwhile by another: checked below */
 	if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
-		warnx("topic \"%s\": cannot create it: %s", o->ko.topic, errstr);
+		progress_warnx("topic \"%s\": cannot create it: %s", o->ko.topic, errstr);
 		topic_exit(p, e == RD_KAFKA_RESP_ERR__TIMED_OUT ||
 		    e == RD_KAFKA_RESP_ERR__TRANSPORT ? EXIT_TEMP : EXIT_FAIL);
 	}
@@ -174,7 +174,7 @@ topic_found(struct pub *p, int n)
 		progress_note("topic %s found: %d partition%s", o->ko.topic, n,
 		    n == 1 ? "" : "s");
 	if (o->partitions > 0 && n != o->partitions && !o->ko.quiet)
-		warnx("warning: topic %s has %d partition%s, not the %d of "
+		progress_warnx("warning: topic %s has %d partition%s, not the %d of "
 		    "--partitions (an existing topic is used as it is)",
 		    o->ko.topic, n, n == 1 ? "" : "s", o->partitions);
 }
@@ -237,7 +237,7 @@ topic_first_use(struct pub *p, int32_t broker)
 	int n;
 
 	if (topic_auto_create(p, broker) == 0) {
-		warnx("topic \"%s\" does not exist and the cluster does not "
+		progress_warnx("topic \"%s\" does not exist and the cluster does not "
 		    "create topics on first use: create it with --partitions N",
 		    t);
 		topic_exit(p, EXIT_FAIL);

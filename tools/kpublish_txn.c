@@ -34,10 +34,10 @@ fatal_txn(struct pub *p, const char *what, rd_kafka_error_t *e)
 
 	if (fenced_error(rd_kafka_error_code(e))) {
 		t->fenced = 1;
-		warnx("%s: fenced: a newer run with the same --exactly-once ID "
+		progress_warnx("%s: fenced: a newer run with the same --exactly-once ID "
 		    "took over (%s)", what, rd_kafka_error_string(e));
 	} else
-		warnx("%s: %s", what, rd_kafka_error_string(e));
+		progress_warnx("%s: %s", what, rd_kafka_error_string(e));
 	p->fatal = 1;
 }
 
@@ -270,7 +270,7 @@ committed(struct pub *p)
 	t->commits++;
 	p->batches++;
 	if (p->o->ko.verbose)
-		warnx("transaction %llu committed: %llu input lines consumed",
+		progress_warnx("transaction %llu committed: %llu input lines consumed",
 		    t->commits, t->committed);
 }
 
@@ -315,7 +315,7 @@ txn_commit(struct pub *p)
 			break;
 		}
 		if (p->o->ko.verbose || aborts + 1 == MAX_ABORTS)
-			warnx("transaction aborted: %s", rd_kafka_error_string(e));
+			progress_warnx("transaction aborted: %s", rd_kafka_error_string(e));
 		rd_kafka_error_destroy(e);
 		if (abort_open(p) == -1 || ++aborts == MAX_ABORTS || sig_caught)
 			break;
@@ -368,7 +368,7 @@ txn_file(struct pub *p, const char *path, unsigned long *in_batch)
 	p->files[p->nfiles++] = xstrdup(in.name);
 	while (!sig_caught && !p->fatal && (r = lines_next(&in, &line, &len)) == 1) {
 		if (unterminated(&in, line, len)) {
-			warnx("%s:%llu: no newline at the end: not sent, as the input "
+			progress_warnx("%s:%llu: no newline at the end: not sent, as the input "
 			    "may have been cut; the checkpoint stays before it",
 			    in.name, in.lineno);
 			p->input_error = 1;
@@ -406,7 +406,7 @@ note_fenced(struct pub *p)
 	    !fenced_error(rd_kafka_fatal_error(p->rk, why, sizeof(why))))
 		return;
 	p->txn->fenced = 1;
-	warnx("fenced: a newer run with the same --exactly-once ID took over");
+	progress_warnx("fenced: a newer run with the same --exactly-once ID took over");
 }
 
 /* The exactly-once run: reads past the checkpoint, commits as it goes. */
@@ -423,7 +423,7 @@ txn_publish_all(struct pub *p, int argc, char **argv)
 		if (txn_file(p, argv[i], &in_batch) == -1)
 			p->input_error = 1;
 	if (!p->input_error && !sig_caught && !p->fatal && t->pos < t->skip) {
-		warnx("the input has %llu lines, but ID %s's checkpoint says %llu "
+		progress_warnx("the input has %llu lines, but ID %s's checkpoint says %llu "
 		    "were committed: another input?", t->pos, p->o->eos_id,
 		    t->skip);
 		p->input_error = 1;
@@ -447,17 +447,17 @@ txn_summarize(const struct pub *p)
 	unsigned long long open = p->read - p->delivered - p->failed;
 
 	if (t->skipped > 0)
-		warnx("%llu input line%s skipped: committed by an earlier run "
+		progress_warnx("%llu input line%s skipped: committed by an earlier run "
 		    "under ID %s", t->skipped, t->skipped == 1 ? "" : "s",
 		    p->o->eos_id);
 	if (t->gave_up)
-		warnx("gave up after %d aborted transactions in a row", MAX_ABORTS);
+		progress_warnx("gave up after %d aborted transactions in a row", MAX_ABORTS);
 	if (open > 0 || p->fatal || sig_caught || t->gave_up)
-		warnx("%llu line%s read but not committed; %llu input lines are "
+		progress_warnx("%llu line%s read but not committed; %llu input lines are "
 		    "committed in all: run the same command to resume", open,
 		    open == 1 ? "" : "s", t->committed);
 	else if (p->read == 0 && t->skipped > 0 && !p->input_error)
-		warnx("nothing to do: the input is committed already under ID %s",
+		progress_warnx("nothing to do: the input is committed already under ID %s",
 		    p->o->eos_id);
 	return open > 0 || t->gave_up;
 }
