@@ -67,6 +67,7 @@ struct held {			/* a line of the open transaction, to redo it */
 	unsigned long long lineno;
 	size_t	 file;
 	int	 has_key, done;
+	int32_t	 partition;		/* where it was delivered; -1: not yet */
 	rd_kafka_resp_err_t bad;	/* the broker refused it for good */
 };
 

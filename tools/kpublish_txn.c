@@ -51,8 +51,13 @@ txn_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 
 	(void)rk;
 	p->outstanding--;
-	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR || tag >> 32 != t->gen)
+	if (tag >> 32 != t->gen)
 		return;
+	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		if (i > 0)	/* counted in --stats once committed */
+			t->held[i - 1].partition = m->partition;
+		return;
+	}
 	/* Refused for what it is: no retry can deliver it. */
 	if (i > 0 && (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ||
 	    m->err == RD_KAFKA_RESP_ERR_INVALID_RECORD ||
@@ -133,6 +138,7 @@ hold(struct txn *t, const char *line, size_t len, const char *key,
 	h->has_key = key != NULL;
 	h->lineno = lineno;
 	h->file = file;
+	h->partition = -1;
 	memcpy(t->buf + t->buflen, line, len);
 	if (keylen > 0)
 		memcpy(t->buf + t->buflen + len, key, keylen);
@@ -263,6 +269,7 @@ committed(struct pub *p)
 		if (!t->held[i].done) {
 			p->delivered++;
 			p->bytes += t->held[i].len;
+			stats_count(p, t->held[i].partition);
 		}
 	t->committed = t->consumed;
 	t->nheld = t->buflen = 0;
