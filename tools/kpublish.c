@@ -294,12 +294,19 @@ format_duration(char *buf, size_t n, double secs)
 		snprintf(buf, n, "%lu:%02lu", s / 60, s % 60);
 }
 
+/* Lines an earlier run committed under the same --exactly-once ID. */
+static unsigned long long
+before(const struct pub *p)
+{
+	return p->txn != NULL ? p->txn->skipped : 0;
+}
+
 /* At the end the time taken; before it, the time left when it can be known. */
 static void
 format_when(const struct pub *p, double t, double rate, int final, char *buf,
     size_t n)
 {
-	unsigned long long want = p->o->expect;
+	unsigned long long want = p->o->expect, done = before(p) + p->delivered;
 	char d[24];
 
 	*buf = '\0';
@@ -312,19 +319,24 @@ format_when(const struct pub *p, double t, double rate, int final, char *buf,
 	/* The batch being read; between batches, the one just ended. */
 	snprintf(buf, n, "batch %llu", p->batches + (p->batches == 0 ||
 	    p->read > p->batches * p->o->batch_size));
-	if (want > p->delivered && rate > 0) {
-		format_duration(d, sizeof(d), (double)(want - p->delivered) / rate);
+	if (want > done && rate > 0) {
+		format_duration(d, sizeof(d), (double)(want - done) / rate);
 		snprintf(buf + strlen(buf), n - strlen(buf), ", ETA %s", d);
 	}
 }
 
-/* The same facts on a terminal (live) and in a log (every interval). */
+/*
+ * The same facts on a terminal (live) and in a log (every interval). Lines
+ * an earlier run committed count as read and delivered, so that the share
+ * of --expect is of the whole input; the rate is this run's.
+ */
 void
 show_progress(struct pub *p, int final)
 {
 	double t, rate;
-	char of[32] = "", pct[16] = "", when[80];
-	unsigned long long want = p->o->expect;
+	char of[32] = "", share[80] = "", when[80];
+	size_t n;
+	unsigned long long want = p->o->expect, old = before(p);
 
 	if (p->progress == 0)	/* per line: no clock read unless shown */
 		return;
@@ -334,12 +346,18 @@ show_progress(struct pub *p, int final)
 	rate = t > p->started ? p->delivered / (t - p->started) : 0;
 	if (want > 0) {
 		snprintf(of, sizeof(of), " of %llu", want);
-		snprintf(pct, sizeof(pct), " (%.0f%%)",
-		    100.0 * (double)p->delivered / (double)want);
+		snprintf(share, sizeof(share), "%.0f%%",
+		    100.0 * (double)(old + p->delivered) / (double)want);
+	}
+	if (old > 0) {
+		n = strlen(share);
+		snprintf(share + n, sizeof(share) - n, "%s%llu by an earlier run",
+		    n > 0 ? ", " : "", old);
 	}
 	format_when(p, t, rate, final, when, sizeof(when));
-	progress_show("%llu read, %llu%s delivered%s, %llu failed, %.0f/s, %s",
-	    p->read, p->delivered, of, pct, p->failed, rate, when);
+	progress_show("%llu read, %llu%s delivered%s%s%s, %llu failed, %.0f/s, %s",
+	    old + p->read, old + p->delivered, of, *share ? " (" : "", share,
+	    *share ? ")" : "", p->failed, rate, when);
 }
 
 static int
