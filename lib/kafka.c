@@ -143,7 +143,8 @@ log_line(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
 	(void)level;
 	if (log_quiet || !log_verbose)
 		return;
-	progress_warnx("librdkafka: %s: %s", fac, buf);
+	/* Not progress_warnx: this runs on librdkafka's threads. */
+	warnx("librdkafka: %s: %s", fac, buf);
 }
 
 /*
