@@ -502,3 +502,19 @@ json_member_key(const struct json_member *m, char *buf, size_t cap,
 	*key = buf;
 	return json_unescape(m->key, m->keylen, buf, cap);
 }
+
+/* A member's value as a decoded string to free, or NULL if not a string. */
+char *
+json_member_string(const struct json_member *m)
+{
+	char *s;
+	long n;
+
+	if (m->vallen < 2 || m->val[0] != '"')
+		return NULL;
+	/* The decoded text is never longer than its escapes: room to spare. */
+	s = xmalloc(m->vallen + 8);
+	n = json_unescape(m->val + 1, m->vallen - 2, s, m->vallen + 8);
+	s[n < 0 ? 0 : n] = '\0';
+	return s;
+}

@@ -179,5 +179,6 @@ long	 json_unescape(const char *s, size_t n, char *buf, size_t cap);
  */
 long	 json_member_key(const struct json_member *m, char *buf, size_t cap,
 	    const char **key);
+char	*json_member_string(const struct json_member *m);
 
 #endif

@@ -28,20 +28,6 @@ struct json_pick {
 	char	*user, *key;
 };
 
-static char *
-json_string_value(const struct json_member *m)
-{
-	char *s;
-	long n;
-
-	if (m->vallen < 2 || m->val[0] != '"')
-		return NULL;
-	s = xmalloc(m->vallen + 8);
-	n = json_unescape(m->val + 1, m->vallen - 2, s, m->vallen + 8);
-	s[n < 0 ? 0 : n] = '\0';
-	return s;
-}
-
 static void
 pick_member(void *ctx, const struct json_member *m)
 {
@@ -49,10 +35,10 @@ pick_member(void *ctx, const struct json_member *m)
 
 	if (m->keylen == 8 && memcmp(m->key, "username", 8) == 0) {
 		free(p->user);
-		p->user = json_string_value(m);
+		p->user = json_member_string(m);
 	} else if (m->keylen == 3 && memcmp(m->key, "key", 3) == 0) {
 		free(p->key);
-		p->key = json_string_value(m);
+		p->key = json_member_string(m);
 	}
 }
 

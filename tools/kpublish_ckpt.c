@@ -81,23 +81,6 @@ init_txn(struct pub *p)
 	return status;
 }
 
-static char *
-member_string(const struct json_member *m)
-{
-	char *s;
-	long n;
-
-	if (m->vallen < 2 || m->val[0] != '"')
-		return NULL;
-	s = xmalloc(m->vallen + 8);	/* json_unescape wants room to spare */
-	if ((n = json_unescape(m->val + 1, m->vallen - 2, s, m->vallen + 8)) < 0) {
-		free(s);
-		return NULL;
-	}
-	s[n] = '\0';
-	return s;
-}
-
 static void
 on_member(void *ctx, const struct json_member *m)
 {
@@ -110,10 +93,10 @@ on_member(void *ctx, const struct json_member *m)
 		c->has_lines = 1;
 	} else if (m->keylen == 6 && memcmp(m->key, "source", 6) == 0) {
 		free(c->source);
-		c->source = member_string(m);
+		c->source = json_member_string(m);
 	} else if (m->keylen == 5 && memcmp(m->key, "topic", 5) == 0) {
 		free(c->topic);
-		c->topic = member_string(m);
+		c->topic = json_member_string(m);
 	}
 }
 
