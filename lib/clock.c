@@ -1,4 +1,7 @@
-/* Monotonic time in seconds, and a sleep that a signal cuts short. */
+/*
+ * Monotonic time in seconds, a sleep that a signal cuts short, and UTC
+ * time as ISO 8601 text.
+ */
 #include <time.h>
 
 #include "util.h"
@@ -23,4 +26,14 @@ clock_sleep(double seconds)
 	ts.tv_sec = (time_t)seconds;
 	ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
 	nanosleep(&ts, NULL);
+}
+
+/* t as 2026-11-28T12:00:00Z (to the second, UTC) in buf[n], n >= 21. */
+void
+clock_utc(char *buf, size_t n, time_t t)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

@@ -44,12 +44,9 @@ static void
 stamp(void)
 {
 	char buf[32];
-	time_t t = time(NULL);
-	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ ", &tm);
-	fputs(buf, stderr);
+	clock_utc(buf, sizeof(buf), time(NULL));
+	fprintf(stderr, "%s ", buf);
 }
 
 static void

@@ -65,9 +65,10 @@ void	 pipe_grow(int fd);
 int	 write_all(int fd, const void *buf, size_t n);
 void	 write_full(int fd, const char *name, const void *buf, size_t n);
 
-/* clock.c: monotonic seconds; a sleep that a signal cuts short. */
+/* clock.c: monotonic seconds; a sleep that a signal cuts short; UTC text. */
 double	 clock_now(void);
 void	 clock_sleep(double seconds);
+void	 clock_utc(char *buf, size_t n, time_t t);
 
 /* input.c: file operands (none or "-": standard input). */
 const char *input_name(const char *path);

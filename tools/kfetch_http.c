@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kfetch.h"
@@ -217,7 +216,6 @@ on_progress(void *ctx, curl_off_t total, curl_off_t now, curl_off_t ut,
 {
 	struct fetch *f = ctx;
 	double t, rate, all, have;
-	struct timespec ts;
 
 	(void)ut;
 	(void)un;
@@ -225,8 +223,7 @@ on_progress(void *ctx, curl_off_t total, curl_off_t now, curl_off_t ut,
 		return 1;
 	if (!f->progress)
 		return 0;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	t = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	t = clock_now();
 	if (t < f->next_progress)
 		return 0;
 	f->next_progress = t + (f->progress < 0 ? 0.25 : f->progress);

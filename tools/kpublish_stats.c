@@ -161,12 +161,9 @@ stats_count(struct pub *p, int32_t partition)
 static void
 write_time(FILE *fp, const char *name, long long t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
 	char buf[32];
 
-	gmtime_r(&tt, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	clock_utc(buf, sizeof(buf), (time_t)t);
 	fprintf(fp, ",\"%s\":\"%s\"", name, buf);
 }
 

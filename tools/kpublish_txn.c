@@ -190,11 +190,8 @@ checkpoint_value(struct pub *p, struct wbuf *w)
 	struct txn *t = p->txn;
 	unsigned long bad = 0;
 	char stamp[32];
-	time_t now = time(NULL);
-	struct tm tm;
 
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	clock_utc(stamp, sizeof(stamp), time(NULL));
 	wbuf_puts(w, "{\"id\":");
 	json_write_string(w, p->o->eos_id, strlen(p->o->eos_id), &bad);
 	wbuf_puts(w, ",\"lines\":");
