@@ -205,7 +205,6 @@ on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t e,
 	if (!assign && e != RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
 		warnx("rebalance: %s", rd_kafka_err2str(e));
 		parts = NULL;
-		assign = 0;
 	}
 	cooperative = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
 	if (!cooperative || parts == NULL)	/* eager: all are taken back */

@@ -49,9 +49,7 @@ dl_open(struct pub *p)
 		p->dl = open(path, O_WRONLY | O_APPEND);
 	if (p->dl == -1) {
 		progress_warn("%s: cannot open the dead-letter file", path);
-		rd_kafka_topic_destroy(p->rkt);
-		rd_kafka_destroy(p->rk);	/* its threads must not outlive main */
-		exit(EXIT_FAIL);
+		pub_exit(p, EXIT_FAIL);
 	}
 }
 

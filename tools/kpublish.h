@@ -156,6 +156,8 @@ void	 txn_free(struct pub *p);
 
 /* kpublish_topic.c: the topic found, created (--partitions) or refused. */
 void	 topic_ensure(struct pub *p);
+/* Ends the run before any line is sent: the client first, then exit. */
+_Noreturn void pub_exit(struct pub *p, int status);
 
 /* kpublish_stats.c */
 void	 stats_setup(struct pub *p, rd_kafka_conf_t *conf);

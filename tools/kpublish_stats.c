@@ -15,7 +15,7 @@
 struct brk_read {
 	int32_t	 id;
 	long long rtt_p50, rtt_p99, rtt_cnt, lat_p50, lat_p99;
-	long long *want50, *want99, *wantcnt;	/* where the window goes */
+	long long *want50, *want99, *wantcnt;	/* the window; cnt may be NULL */
 };
 
 static long long
@@ -54,14 +54,13 @@ static void
 on_broker_member(void *ctx, const struct json_member *m)
 {
 	struct brk_read *b = ctx;
-	long long dummy;
 
 	if (m->keylen == 6 && memcmp(m->key, "nodeid", 6) == 0)
 		b->id = (int32_t)member_ll(m);
 	else if (m->keylen == 3 && memcmp(m->key, "rtt", 3) == 0)
 		read_window(b, m, &b->rtt_p50, &b->rtt_p99, &b->rtt_cnt);
 	else if (m->keylen == 11 && memcmp(m->key, "int_latency", 11) == 0)
-		read_window(b, m, &b->lat_p50, &b->lat_p99, &dummy);
+		read_window(b, m, &b->lat_p50, &b->lat_p99, NULL);
 }
 
 static struct broker_rtt *

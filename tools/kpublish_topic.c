@@ -18,8 +18,8 @@ chatty(const struct pub *p)
 	return !p->o->ko.quiet && (p->progress != 0 || p->o->ko.verbose);
 }
 
-_Noreturn static void
-topic_exit(struct pub *p, int status)
+_Noreturn void
+pub_exit(struct pub *p, int status)
 {
 	if (p->rkt != NULL)
 		rd_kafka_topic_destroy(p->rkt);
@@ -48,7 +48,7 @@ topic_list(struct pub *p)
 			return md;
 		rd_kafka_poll(p->rk, 0);	/* serves the error callback */
 		if (sig_caught || p->ko.setup_failed)
-			topic_exit(p, EXIT_FAIL);
+			pub_exit(p, EXIT_FAIL);
 		if (clock_now() + wait > deadline)
 			break;
 		if (!ko->quiet)
@@ -59,7 +59,7 @@ topic_list(struct pub *p)
 	}
 	progress_warnx("no broker reachable at %s within %g s", ko->brokers,
 	    ko->connect_timeout);
-	topic_exit(p, EXIT_TEMP);
+	pub_exit(p, EXIT_TEMP);
 }
 
 static void
@@ -116,7 +116,7 @@ topic_create(struct pub *p)
 	    errstr, sizeof(errstr));
 	if (nt == NULL) {
 		progress_warnx("topic \"%s\": %s", o->ko.topic, errstr);
-		topic_exit(p, EXIT_USAGE);
+		pub_exit(p, EXIT_USAGE);
 	}
 	for (i = 0; i < o->ntopic_config; i++) {
 		kv = xstrdup(o->topic_config[i]);
@@ -124,7 +124,7 @@ topic_create(struct pub *p)
 		*val++ = '\0';
 		if (rd_kafka_NewTopic_set_config(nt, kv, val) != 0) {
 			progress_warnx("--topic-config %s: not accepted", kv);
-			topic_exit(p, EXIT_USAGE);
+			pub_exit(p, EXIT_USAGE);
 		}
 		free(kv);
 	}
@@ -151,7 +151,7 @@ topic_create(struct pub *p)
 		return;		/* made meanwhile by another: checked below */
 	if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
 		progress_warnx("topic \"%s\": cannot create it: %s", o->ko.topic, errstr);
-		topic_exit(p, e == RD_KAFKA_RESP_ERR__TIMED_OUT ||
+		pub_exit(p, e == RD_KAFKA_RESP_ERR__TIMED_OUT ||
 		    e == RD_KAFKA_RESP_ERR__TRANSPORT ? EXIT_TEMP : EXIT_FAIL);
 	}
 	if (o->replication == -1)
@@ -240,7 +240,7 @@ topic_first_use(struct pub *p, int32_t broker)
 		progress_warnx("topic \"%s\" does not exist and the cluster does not "
 		    "create topics on first use: create it with --partitions N",
 		    t);
-		topic_exit(p, EXIT_FAIL);
+		pub_exit(p, EXIT_FAIL);
 	}
 	if ((n = topic_settle(p)) > 0 && chatty(p))
 		progress_note("topic %s created by the cluster on first use: "
