@@ -122,9 +122,9 @@ rd_kafka_resp_err_t queue_message(struct pub *p, rd_kafka_topic_t *rkt,
 
 /*
  * A message's tag, librdkafka's per-message opaque pointer, says which
- * line it is. Plain runs: the input file's index above TAG_LINE_BITS, the
- * line number below; --exactly-once runs (kpublish_txn.c): the attempt
- * above 32 bits, the held line's index below. Either needs a 64-bit pointer:
+ * line it is: the input file's index above TAG_LINE_BITS, the line number
+ * below; --exactly-once runs (kpublish_txn.c) put the attempt in the first
+ * part and the held line's index in the second. It needs a 64-bit pointer:
  * said here at compile time, not shifted away on a 32-bit build.
  */
 _Static_assert(sizeof(uintptr_t) >= 8, "kpublish's message tags need 64-bit pointers");

@@ -47,11 +47,11 @@ txn_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
 	struct pub *p = opaque;
 	struct txn *t = p->txn;
-	uintptr_t tag = (uintptr_t)m->_private, i = tag & 0xffffffff;
+	size_t i = tag_line(m->_private);
 
 	(void)rk;
 	p->outstanding--;
-	if (tag >> 32 != t->gen)
+	if (tag_file(m->_private) != t->gen)
 		return;
 	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
 		if (i > 0)	/* counted in --stats once committed */
@@ -84,7 +84,7 @@ send_msg(struct pub *p, rd_kafka_topic_t *rkt, const char *val, size_t len,
     const char *key, size_t keylen, uintptr_t i)
 {
 	return queue_message(p, rkt, val, len, key, keylen,
-	    (void *)(p->txn->gen << 32 | i));
+	    tag_make(p->txn->gen, i));
 }
 
 static int
