@@ -156,6 +156,8 @@ void	 txn_free(struct pub *p);
 
 /* kpublish_topic.c: the topic found, created (--partitions) or refused. */
 void	 topic_ensure(struct pub *p);
+rd_kafka_resp_err_t topic_create_request(struct pub *p, rd_kafka_NewTopic_t *nt,
+	    rd_kafka_AdminOptions_t *ao, int wait_ms, char *errstr, size_t n);
 /* Ends the run before any line is sent: the client first, then exit. */
 _Noreturn void pub_exit(struct pub *p, int status);
 

@@ -24,37 +24,23 @@ create_checkpoint_topic(struct pub *p)
 	const char *name = p->o->checkpoint_topic;
 	rd_kafka_NewTopic_t *nt;
 	rd_kafka_AdminOptions_t *ao;
-	rd_kafka_queue_t *q;
-	rd_kafka_event_t *ev;
-	const rd_kafka_topic_result_t **res;
 	rd_kafka_resp_err_t e;
 	char errstr[256];
-	size_t n = 0;
 
 	if ((nt = rd_kafka_NewTopic_new(name, 1, -1, errstr, sizeof(errstr))) == NULL)
 		errx(EXIT_USAGE, "--checkpoint-topic: %s", errstr);
 	rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
-	q = rd_kafka_queue_new(p->rk);
 	ao = rd_kafka_AdminOptions_new(p->rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
 	rd_kafka_AdminOptions_set_request_timeout(ao,
 	    (int)(p->o->ko.connect_timeout * 1000) + 1, errstr, sizeof(errstr));
-	rd_kafka_CreateTopics(p->rk, &nt, 1, ao, q);
-	ev = rd_kafka_queue_poll(q, (int)(p->o->ko.connect_timeout * 1000) + 2000);
-	if (ev != NULL && (e = rd_kafka_event_error(ev)) == 0) {
-		res = rd_kafka_CreateTopics_result_topics(
-		    rd_kafka_event_CreateTopics_result(ev), &n);
-		e = n > 0 ? rd_kafka_topic_result_error(res[0]) : 0;
-	} else if (ev == NULL)
-		e = RD_KAFKA_RESP_ERR__TIMED_OUT;
+	e = topic_create_request(p, nt, ao,
+	    (int)(p->o->ko.connect_timeout * 1000) + 2000, errstr, sizeof(errstr));
 	/* One that exists is used as it is; one that failed is waited for. */
 	if (e != 0 && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
 		progress_warnx("checkpoint topic \"%s\": cannot create it: %s", name,
 		    rd_kafka_err2str(e));
-	if (ev != NULL)
-		rd_kafka_event_destroy(ev);
 	rd_kafka_AdminOptions_destroy(ao);
 	rd_kafka_NewTopic_destroy(nt);
-	rd_kafka_queue_destroy(q);
 }
 
 static int

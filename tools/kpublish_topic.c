@@ -99,17 +99,47 @@ topic_settle(struct pub *p)
 	return n;
 }
 
+/*
+ * Sends one CreateTopics request (ao may be NULL) and waits up to wait_ms
+ * for the answer: the topic's error, with the cluster's words in errstr.
+ */
+rd_kafka_resp_err_t
+topic_create_request(struct pub *p, rd_kafka_NewTopic_t *nt,
+    rd_kafka_AdminOptions_t *ao, int wait_ms, char *errstr, size_t n)
+{
+	rd_kafka_queue_t *q = rd_kafka_queue_new(p->rk);
+	rd_kafka_event_t *ev;
+	const rd_kafka_topic_result_t **res;
+	rd_kafka_resp_err_t e;
+	size_t nres;
+
+	rd_kafka_CreateTopics(p->rk, &nt, 1, ao, q);
+	ev = rd_kafka_queue_poll(q, wait_ms);
+	e = ev == NULL ? RD_KAFKA_RESP_ERR__TIMED_OUT : rd_kafka_event_error(ev);
+	snprintf(errstr, n, "%s", ev == NULL ? rd_kafka_err2str(e) :
+	    rd_kafka_event_error_string(ev));
+	if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+		res = rd_kafka_CreateTopics_result_topics(
+		    rd_kafka_event_CreateTopics_result(ev), &nres);
+		if (nres > 0 && (e = rd_kafka_topic_result_error(res[0])) != 0)
+			snprintf(errstr, n, "%s",
+			    rd_kafka_topic_result_error_string(res[0]) != NULL ?
+			    rd_kafka_topic_result_error_string(res[0]) :
+			    rd_kafka_err2str(e));
+	}
+	if (ev != NULL)
+		rd_kafka_event_destroy(ev);
+	rd_kafka_queue_destroy(q);
+	return e;
+}
+
 static void
 topic_create(struct pub *p)
 {
 	const struct opts *o = p->o;
 	rd_kafka_NewTopic_t *nt;
-	rd_kafka_queue_t *q;
-	rd_kafka_event_t *ev;
-	const rd_kafka_topic_result_t **res;
 	rd_kafka_resp_err_t e;
 	char errstr[512], *kv, *val;
-	size_t nres;
 	int i;
 
 	nt = rd_kafka_NewTopic_new(o->ko.topic, o->partitions, o->replication,
@@ -128,24 +158,8 @@ topic_create(struct pub *p)
 		}
 		free(kv);
 	}
-	q = rd_kafka_queue_new(p->rk);
-	rd_kafka_CreateTopics(p->rk, &nt, 1, NULL, q);
-	ev = rd_kafka_queue_poll(q, (int)(1000 * o->ko.connect_timeout) + 5000);
-	e = ev == NULL ? RD_KAFKA_RESP_ERR__TIMED_OUT : rd_kafka_event_error(ev);
-	snprintf(errstr, sizeof(errstr), "%s", ev == NULL ? rd_kafka_err2str(e) :
-	    rd_kafka_event_error_string(ev));
-	if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
-		res = rd_kafka_CreateTopics_result_topics(
-		    rd_kafka_event_CreateTopics_result(ev), &nres);
-		if (nres > 0 && (e = rd_kafka_topic_result_error(res[0])) != 0)
-			snprintf(errstr, sizeof(errstr), "%s",
-			    rd_kafka_topic_result_error_string(res[0]) != NULL ?
-			    rd_kafka_topic_result_error_string(res[0]) :
-			    rd_kafka_err2str(e));
-	}
-	if (ev != NULL)
-		rd_kafka_event_destroy(ev);
-	rd_kafka_queue_destroy(q);
+	e = topic_create_request(p, nt, NULL,
+	    (int)(1000 * o->ko.connect_timeout) + 5000, errstr, sizeof(errstr));
 	rd_kafka_NewTopic_destroy(nt);
 	if (e == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
 		return;		/* made meanwhile by another: checked below */
