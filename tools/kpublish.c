@@ -174,7 +174,7 @@ queue_message(struct pub *p, rd_kafka_topic_t *rkt, const char *val,
 			break;
 		/* Back-pressure: serve delivery reports until there is room. */
 		rd_kafka_poll(p->rk, 100);
-		if (sig_caught || p->fatal)	/* no room may ever come */
+		if (stopping(p))	/* no room may ever come */
 			break;
 	}
 	if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -199,26 +199,42 @@ produce(struct pub *p, const char *line, size_t len, const char *key,
 	return -1;
 }
 
+/*
+ * A line's length without a CR before its LF, and its key: 1 to send it,
+ * 0 for a blank line, -1 for one with no key (read, failed and kept).
+ */
+int
+line_key(struct pub *p, const char *file, unsigned long long lineno,
+    const char *line, size_t *len, const char **key, size_t *keylen)
+{
+	const char *why;
+	char msg[128];
+
+	if (*len > 0 && line[*len - 1] == '\r')
+		(*len)--;
+	if (*len == 0)
+		return 0;
+	*key = NULL;
+	*keylen = 0;
+	if (p->o->no_key ||
+	    (why = key_find(&p->keys, line, *len, key, keylen)) == NULL)
+		return 1;
+	p->read++;
+	snprintf(msg, sizeof(msg), "not a JSON object, so no key: %s", why);
+	fail_line(p, file, lineno, line, *len, msg);
+	return -1;
+}
+
 static void
 publish_line(struct pub *p, const char *file, unsigned long long lineno,
     char *line, size_t len)
 {
-	const char *key = NULL, *why;
-	size_t keylen = 0;
+	const char *key;
+	size_t keylen;
 
-	if (len > 0 && line[len - 1] == '\r')
-		len--;
-	if (len == 0)
+	if (line_key(p, file, lineno, line, &len, &key, &keylen) != 1)
 		return;
 	p->read++;
-	char msg[128];
-
-	if (!p->o->no_key &&
-	    (why = key_find(&p->keys, line, len, &key, &keylen)) != NULL) {
-		snprintf(msg, sizeof(msg), "not a JSON object, so no key: %s", why);
-		fail_line(p, file, lineno, line, len, msg);
-		return;
-	}
 	produce(p, line, len, key, keylen, tag_make(p->nfiles - 1, lineno));
 }
 
@@ -273,12 +289,6 @@ end_batch(struct pub *p, unsigned long n)
 		clock_sleep(p->o->delay);
 	} else if (p->o->ko.verbose)
 		progress_note("batch %llu: %lu lines", p->batches, n);
-}
-
-static int
-stopping(const struct pub *p)
-{
-	return sig_caught || p->fatal;
 }
 
 static void

@@ -114,7 +114,15 @@ void	 dead_letter(struct pub *p, const char *line, size_t len);
 int	 dl_close(struct pub *p);
 void	 fail_line(struct pub *p, const char *file, unsigned long long line,
 	    const char *data, size_t len, const char *why);
+int	 line_key(struct pub *p, const char *file, unsigned long long lineno,
+	    const char *line, size_t *len, const char **key, size_t *keylen);
 int	 wait_over(struct pub *p, double end);
+/* A signal or a fatal error: no more lines are read. */
+static inline int
+stopping(const struct pub *p)
+{
+	return sig_caught || p->fatal;
+}
 /* Queues a copy of one message, waiting for room unless a signal or a fatal error came. */
 rd_kafka_resp_err_t queue_message(struct pub *p, rd_kafka_topic_t *rkt,
 	    const char *val, size_t len, const char *key, size_t keylen,

@@ -354,7 +354,7 @@ summarize(struct pub *p)
 	if (p->o->stats != NULL)
 		write_stats(p, secs);
 	if (p->failed > 0 || missing > 0 || p->input_error || dl_error ||
-	    sig_caught || p->fatal || txn_fail)
+	    stopping(p) || txn_fail)
 		return EXIT_FAIL;
 	return EXIT_OK;
 }

@@ -151,22 +151,12 @@ txn_line(struct pub *p, const char *file, unsigned long long lineno,
     char *line, size_t len)
 {
 	struct txn *t = p->txn;
-	const char *key = NULL, *why;
-	size_t keylen = 0;
+	const char *key;
+	size_t keylen;
 	rd_kafka_resp_err_t e;
-	char msg[128];
 
-	if (len > 0 && line[len - 1] == '\r')
-		len--;
-	if (len == 0)
+	if (line_key(p, file, lineno, line, &len, &key, &keylen) != 1)
 		return 0;
-	if (!p->o->no_key &&
-	    (why = key_find(&p->keys, line, len, &key, &keylen)) != NULL) {
-		p->read++;
-		snprintf(msg, sizeof(msg), "not a JSON object, so no key: %s", why);
-		fail_line(p, file, lineno, line, len, msg);
-		return 0;
-	}
 	if (handle_begin(p) == -1)
 		return -1;
 	hold(t, line, len, key, keylen, lineno, p->nfiles - 1);
@@ -176,7 +166,7 @@ txn_line(struct pub *p, const char *file, unsigned long long lineno,
 	}
 	t->nheld--;
 	t->buflen = t->held[t->nheld].off;
-	if (sig_caught || p->fatal)	/* not sent: not consumed either */
+	if (stopping(p))	/* not sent: not consumed either */
 		return -1;
 	p->read++;
 	fail_line(p, file, lineno, line, len, rd_kafka_err2str(e));
@@ -370,7 +360,7 @@ txn_file(struct pub *p, const char *path, unsigned long *in_batch)
 		return -1;
 	p->files = xrealloc(p->files, (p->nfiles + 1) * sizeof(*p->files));
 	p->files[p->nfiles++] = xstrdup(in.name);
-	while (!sig_caught && !p->fatal && (r = lines_next(&in, &line, &len)) == 1) {
+	while (!stopping(p) && (r = lines_next(&in, &line, &len)) == 1) {
 		if (unterminated(&in, line, len)) {
 			progress_warnx("%s:%llu: no newline at the end: not sent, as the input "
 			    "may have been cut; the checkpoint stays before it",
@@ -423,10 +413,10 @@ txn_publish_all(struct pub *p, int argc, char **argv)
 
 	if (argc == 0 && txn_file(p, NULL, &in_batch) == -1)
 		p->input_error = 1;
-	for (i = 0; i < argc && !sig_caught && !p->fatal; i++)
+	for (i = 0; i < argc && !stopping(p); i++)
 		if (txn_file(p, argv[i], &in_batch) == -1)
 			p->input_error = 1;
-	if (!p->input_error && !sig_caught && !p->fatal && t->pos < t->skip) {
+	if (!p->input_error && !stopping(p) && t->pos < t->skip) {
 		progress_warnx("the input has %llu lines, but ID %s's checkpoint says %llu "
 		    "were committed: another input?", t->pos, p->o->eos_id,
 		    t->skip);
