@@ -368,6 +368,17 @@ show_progress(struct pub *p, int final)
 	    *share ? ")" : "", p->failed, rate, when);
 }
 
+/* Opens an input operand; its name is kept for the delivery reports. */
+int
+pub_open_input(struct pub *p, struct lines *in, const char *path)
+{
+	if (lines_open(in, path) == -1)
+		return -1;
+	p->files = xrealloc(p->files, (p->nfiles + 1) * sizeof(*p->files));
+	p->files[p->nfiles++] = xstrdup(in->name);
+	return 0;
+}
+
 static int
 publish_file(struct pub *p, const char *path, unsigned long *in_batch)
 {
@@ -376,10 +387,8 @@ publish_file(struct pub *p, const char *path, unsigned long *in_batch)
 	size_t len;
 	int r;
 
-	if (lines_open(&in, path) == -1)
+	if (pub_open_input(p, &in, path) == -1)
 		return -1;
-	p->files = xrealloc(p->files, (p->nfiles + 1) * sizeof(*p->files));
-	p->files[p->nfiles++] = xstrdup(in.name);
 	while (!stopping(p) && (r = lines_next(&in, &line, &len)) == 1) {
 		publish_line(p, in.name, in.lineno, line, len);
 		if (++*in_batch == p->o->batch_size) {

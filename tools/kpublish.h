@@ -117,6 +117,7 @@ void	 fail_line(struct pub *p, const char *file, unsigned long long line,
 int	 line_key(struct pub *p, const char *file, unsigned long long lineno,
 	    const char *line, size_t *len, const char **key, size_t *keylen);
 int	 wait_over(struct pub *p, double end);
+int	 pub_open_input(struct pub *p, struct lines *in, const char *path);
 /* A signal or a fatal error: no more lines are read. */
 static inline int
 stopping(const struct pub *p)

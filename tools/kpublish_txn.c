@@ -356,10 +356,8 @@ txn_file(struct pub *p, const char *path, unsigned long *in_batch)
 	size_t len;
 	int r = 0;
 
-	if (lines_open(&in, path) == -1)
+	if (pub_open_input(p, &in, path) == -1)
 		return -1;
-	p->files = xrealloc(p->files, (p->nfiles + 1) * sizeof(*p->files));
-	p->files[p->nfiles++] = xstrdup(in.name);
 	while (!stopping(p) && (r = lines_next(&in, &line, &len)) == 1) {
 		if (unterminated(&in, line, len)) {
 			progress_warnx("%s:%llu: no newline at the end: not sent, as the input "
