@@ -37,10 +37,16 @@ kill_runs() {
 		wait $_pid 2>/dev/null
 		_kills=$((_kills + 1))
 	done
+	until_ok "$@"
+	echo "$_kills kills, then $_runs runs to exit 0"
+}
+# until_ok CMD...: runs CMD until it exits 0, at most 5 times (_runs: how
+# many), its output kept in runs.log.
+until_ok() {
 	_runs=0
 	while [ $_runs -lt 5 ]; do
 		_runs=$((_runs + 1))
-		"$@" >> runs.log 2>&1 && { echo "$_kills kills, then $_runs runs to exit 0"; return 0; }
+		"$@" >> runs.log 2>&1 && return 0
 	done
-	fail "no run exited 0 after $_kills kills: $(tail -n 20 runs.log)"
+	fail "no run exited 0 in 5: $(tail -n 20 runs.log)"
 }

@@ -17,3 +17,12 @@ tree_pid() {	# pid, name
 	        if (q == root && p + 0 > found + 0) found = p }
 	      if (!found) exit 1; print found }'
 }
+# A broker of this test's own (kafka-local start's options: --nodes 3 ...)
+# in ./cluster, its address exported, stopped when the test ends.
+own_broker() {
+	export KAFKA_LOCAL_RUN="$PWD/cluster"
+	trap '"$TOP/scripts/kafka-local" stop > /dev/null 2>&1' EXIT
+	"$TOP/scripts/kafka-local" start --port 0 "$@" 2> start.log ||
+	    fail "start: $(tail -n 5 start.log)"
+	eval "export $("$TOP/scripts/kafka-local" env)"
+}
