@@ -401,18 +401,29 @@ publish_file(struct pub *p, const char *path, unsigned long *in_batch)
 	return r == -1 ? -1 : 0;
 }
 
-static void
-publish_all(struct pub *p, int argc, char **argv)
+/*
+ * Each operand (standard input when there is none) through read_file, until
+ * a signal or a fatal error; one that fails marks the input bad. Returns
+ * the lines of the last, unfinished batch.
+ */
+unsigned long
+pub_each_input(struct pub *p, int argc, char **argv, input_reader read_file)
 {
 	unsigned long in_batch = 0;
 	int i;
 
-	if (argc == 0 && publish_file(p, NULL, &in_batch) == -1)
+	if (argc == 0 && read_file(p, NULL, &in_batch) == -1)
 		p->input_error = 1;
 	for (i = 0; i < argc && !stopping(p); i++)
-		if (publish_file(p, argv[i], &in_batch) == -1)
+		if (read_file(p, argv[i], &in_batch) == -1)
 			p->input_error = 1;
-	if (in_batch > 0)
+	return in_batch;
+}
+
+static void
+publish_all(struct pub *p, int argc, char **argv)
+{
+	if (pub_each_input(p, argc, argv, publish_file) > 0)
 		p->batches++;
 	drain(p, p->o->message_timeout + 5);	/* cut short by a signal */
 	show_progress(p, 1);

@@ -118,6 +118,11 @@ int	 line_key(struct pub *p, const char *file, unsigned long long lineno,
 	    const char *line, size_t *len, const char **key, size_t *keylen);
 int	 wait_over(struct pub *p, double end);
 int	 pub_open_input(struct pub *p, struct lines *in, const char *path);
+/* Reads one operand (NULL: standard input); -1 when it cannot be read. */
+typedef int (*input_reader)(struct pub *p, const char *path,
+	    unsigned long *in_batch);
+unsigned long pub_each_input(struct pub *p, int argc, char **argv,
+	    input_reader read_file);
 /* A signal or a fatal error: no more lines are read. */
 static inline int
 stopping(const struct pub *p)

@@ -406,14 +406,8 @@ void
 txn_publish_all(struct pub *p, int argc, char **argv)
 {
 	struct txn *t = p->txn;
-	unsigned long in_batch = 0;
-	int i;
 
-	if (argc == 0 && txn_file(p, NULL, &in_batch) == -1)
-		p->input_error = 1;
-	for (i = 0; i < argc && !stopping(p); i++)
-		if (txn_file(p, argv[i], &in_batch) == -1)
-			p->input_error = 1;
+	pub_each_input(p, argc, argv, txn_file);
 	if (!p->input_error && !stopping(p) && t->pos < t->skip) {
 		progress_warnx("the input has %llu lines, but ID %s's checkpoint says %llu "
 		    "were committed: another input?", t->pos, p->o->eos_id,
