@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "util.h"
 #include "kafka.h"
 
 struct opts {
