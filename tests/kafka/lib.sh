@@ -26,3 +26,17 @@ own_broker() {
 	    fail "start: $(tail -n 5 start.log)"
 	eval "export $("$TOP/scripts/kafka-local" env)"
 }
+# The node that leads partition P of topic T, asked again until the
+# metadata names one (a topic just made may not be known to every node
+# yet): at most 20 tries, 0.5 s apart.
+leader_of() {	# topic, partition
+	_try=0
+	while [ $_try -lt 20 ]; do
+		_leader=$(kcat -L -b "$KAFKA_BOOTSTRAP_SERVERS" -t "$1" 2> /dev/null |
+		    sed -n "s/.*partition $2, leader \([0-9]*\),.*/\1/p")
+		[ -n "$_leader" ] && { echo "$_leader"; return 0; }
+		_try=$((_try + 1))
+		sleep 0.5
+	done
+	return 1
+}
