@@ -385,7 +385,7 @@ publish_file(struct pub *p, const char *path, unsigned long *in_batch)
 	struct lines in;
 	char *line;
 	size_t len;
-	int r;
+	int r = 0;
 
 	if (pub_open_input(p, &in, path) == -1)
 		return -1;
