@@ -30,7 +30,9 @@ lib_pids=() lib_signal="" lib_signals=0
 lib_on_signal() {	# name
 	lib_signal=$1
 	lib_signals=$((lib_signals + 1))
-	[ ${#lib_pids[@]} -eq 0 ] || kill -TERM "${lib_pids[@]}" 2> /dev/null
+	[ ${#lib_pids[@]} -eq 0 ] && return
+	kill -TERM "${lib_pids[@]}" 2> /dev/null
+	lib_watch_say signalled	# a second TERM would cut kpublish's drain short
 }
 lib_trap_signals() {
 	trap 'lib_on_signal INT' INT
@@ -54,4 +56,74 @@ lib_wait() {	# pid
 # The exit status for the signal caught: 128 + its number.
 lib_signal_status() {
 	case $lib_signal in INT) echo 130 ;; TERM) echo 143 ;; HUP) echo 129 ;; *) echo 1 ;; esac
+}
+
+# A script killed outright (SIGKILL, the OOM killer) runs no trap: its
+# stages, in sessions of their own, would run on and its work folder stay.
+# So a watchdog, in a session of its own too, reads a pipe whose write end
+# only the script holds (stages are started with it closed): the script
+# tells it the work folder, each stage's PID, "signalled" once it has passed
+# a signal on, and "done" when it ends by itself. End of file without
+# "done": the script is dead; the watchdog sends TERM to the stages (unless
+# the script did), gives them 15 s (kpublish commits or keeps what it read),
+# then KILL, and removes the folder.
+lib_watch_fd=""
+lib_watch() {	# name (the watchdog's $0), work folder; writes "$work/pid"
+	exec {lib_watch_fd}> >(exec setsid bash -c '. "$1" && lib_watchdog' "$1" \
+	    "${BASH_SOURCE[0]}" > /dev/null)
+	# Both PIDs: the folder is in use while either runs (lib_clean_stale).
+	printf '%s\n' $$ $! > "$2/pid"
+	lib_watch_say "dir $2"
+}
+lib_watch_say() {	# line
+	# In a subshell: were the watchdog gone, SIGPIPE would end that, not
+	# the script.
+	[ -z "$lib_watch_fd" ] || (echo "$1" >&"$lib_watch_fd") 2> /dev/null
+}
+lib_watchdog() {	# reads the lines above on stdin
+	local line dir="" pids=() signalled=0 i
+	while IFS= read -r line; do
+		case $line in
+		"dir "*) dir=${line#dir } ;;
+		"pid "*) pids+=("${line#pid }") ;;
+		signalled) signalled=1 ;;
+		done) return 0 ;;
+		esac
+	done
+	if [ ${#pids[@]} -gt 0 ]; then
+		echo "$0: the job died without ending its stages: stopping them" >&2
+		[ $signalled = 1 ] || kill -TERM "${pids[@]}" 2> /dev/null
+		for ((i = 0; i < 170; i++)); do
+			[ $i != 150 ] || kill -KILL "${pids[@]}" 2> /dev/null
+			kill -0 "${pids[@]}" 2> /dev/null || break
+			sleep 0.1
+		done
+	fi
+	[ -z "$dir" ] || rm -rf -- "$dir"
+}
+# Does PID run the script NAME (a watchdog's $0 is NAME as well)?
+lib_runs() {	# pid, name
+	local args
+	if [ -d /proc/self ]; then
+		[ -r "/proc/$1/cmdline" ] || return 1
+		args=$(tr '\0' ' ' < "/proc/$1/cmdline")
+	else
+		args=$(ps -o args= -p "$1" 2> /dev/null) || return 1
+	fi
+	case " $args " in *" $2 "*|*"/$2 "*) return 0 ;; esac
+	return 1
+}
+# Removes the work folders (PREFIX*) of this user's jobs that died and
+# whose watchdog could not clean up: those whose pid file names no live run
+# of NAME. A folder without a pid file may be a job's that is just starting.
+lib_clean_stale() {	# prefix, name
+	local d p live
+	for d in "$1"*; do
+		[ -d "$d" ] && [ ! -L "$d" ] && [ -O "$d" ] && [ -f "$d/pid" ] || continue
+		live=0
+		while read -r p; do
+			[[ $p =~ ^[0-9]+$ ]] && lib_runs "$p" "$2" && live=1
+		done < "$d/pid"
+		[ $live = 1 ] || rm -rf -- "$d"
+	done
 }
