@@ -91,8 +91,12 @@ lib_watchdog() {	# reads the lines above on stdin
 		esac
 	done
 	if [ ${#pids[@]} -gt 0 ]; then
-		echo "$0: the job died without ending its stages: stopping them" >&2
-		[ $signalled = 1 ] || kill -TERM "${pids[@]}" 2> /dev/null
+		if [ $signalled = 1 ]; then
+			echo "$0: the job died while its stages were ending: waiting for them" >&2
+		else
+			echo "$0: the job died without ending its stages: stopping them" >&2
+			kill -TERM "${pids[@]}" 2> /dev/null
+		fi
 		for ((i = 0; i < 170; i++)); do
 			[ $i != 150 ] || kill -KILL "${pids[@]}" 2> /dev/null
 			kill -0 "${pids[@]}" 2> /dev/null || break
