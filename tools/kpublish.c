@@ -462,7 +462,7 @@ main(int argc, char **argv)
 	key_init(&p.keys, o.key_fields);
 	sig_install();
 	start(&p, conf);
-	if (o.eos_id != NULL && (status = txn_start(&p, argc, argv)) != 0)
+	if (o.eos_id != NULL && (status = txn_start(&p)) != 0)
 		goto out;	/* nothing read, nothing published */
 	dl_open(&p);
 	p.started = clock_now();
@@ -482,5 +482,8 @@ out:
 	free(p.files);
 	free(o.dead_letter);
 	free(o.topic_config);
+	free(o.volatile_fields);
+	if (o.ckpt_conf != NULL)
+		rd_kafka_conf_destroy(o.ckpt_conf);
 	return status;
 }

@@ -22,7 +22,11 @@ struct opts {
 	const char *checkpoint_topic, *source_id;
 	double	 commit_interval;
 	int	 restart;
-	rd_kafka_conf_t *ckpt_conf;	/* for the checkpoint reader */
+	int	 gate;			/* --gate: a descriptor, or -1 */
+	char	**volatile_fields;	/* --volatile-field */
+	size_t	 nvolatile;
+	double	 txn_timeout;		/* transaction.timeout.ms, in seconds */
+	rd_kafka_conf_t *ckpt_conf;	/* for the readers of positions and offsets */
 	/* progress, topic creation (see kpublish_topic.c) */
 	unsigned long long expect;	/* lines expected, for "of N" and ETA */
 	double	 progress_interval;
@@ -61,6 +65,20 @@ struct keys {
 	size_t	 cap;
 };
 
+/* kpublish_digest.c: the digest of the lines consumed (--exactly-once). */
+struct digest {
+	uint64_t h[2];
+	char	**volatile_fields;
+	size_t	 nvolatile, maxlen;
+	char	*name;		/* a key decoded */
+	struct wbuf scratch;	/* a line without its volatile members */
+};
+void	 murmur3_128(const void *key, size_t len, uint64_t out[2]);
+void	 digest_init(struct digest *d, char **volatile_fields, size_t n);
+void	 digest_line(struct digest *d, const char *line, size_t len);
+void	 digest_hex(const struct digest *d, char out[33]);
+void	 digest_free(struct digest *d);
+
 /* kpublish_txn.c, kpublish_ckpt.c: --exactly-once */
 #define STEP_MS 1000		/* blocking librdkafka calls, so signals are seen */
 struct held {			/* a line of the open transaction, to redo it */
@@ -69,22 +87,37 @@ struct held {			/* a line of the open transaction, to redo it */
 	size_t	 file;
 	int	 has_key, done;
 	int32_t	 partition;		/* where it was delivered; -1: not yet */
+	int64_t	 offset;		/* and at which offset */
 	rd_kafka_resp_err_t bad;	/* the broker refused it for good */
 };
 
+/* A line read but not yet consumed: with --gate, the latest line waits for the next. */
+struct pending {
+	char	*buf;
+	size_t	 len, cap, file;
+	unsigned long long lineno;
+	int	 full;
+};
+
 struct txn {
-	rd_kafka_topic_t *ckt;		/* the checkpoint topic */
-	char	*source;
+	char	*group;			/* the position's consumer group */
+	rd_kafka_consumer_group_metadata_t *cgmd;
+	char	*source;		/* --source-id, or NULL */
+	int64_t	*ends;			/* per partition: past the load's last record */
+	size_t	 nends;
+	struct digest dg;		/* of the lines consumed */
+	struct pending pend;
 	unsigned long long pos;		/* input lines seen, blank ones too */
 	unsigned long long consumed;	/* lines sent or kept, in order */
 	unsigned long long committed;	/* consumed, as of the last commit */
 	unsigned long long skip, skipped;
+	char	 skip_digest[33];	/* of the lines skipped, as recorded */
 	struct held *held;
 	size_t	 nheld, capheld;
 	char	*buf;
 	size_t	 buflen, bufcap;
 	uintptr_t gen;			/* attempt number, in each message's tag */
-	int	 open, fenced, gave_up;
+	int	 open, fenced, gave_up, timed_out, gate_abort, refused;
 	double	 began;
 	rd_kafka_resp_err_t failed;	/* first failed delivery of the attempt */
 	unsigned long long commits, aborts;
@@ -161,7 +194,10 @@ tag_line(const void *tag)
 }
 void	 show_progress(struct pub *p, int final);
 
-int	 txn_start(struct pub *p, int argc, char **argv);
+int	 txn_start(struct pub *p);
+/* kpublish_ckpt.c: the position sent to the open transaction; 0 or -1. */
+rd_kafka_error_t *pos_send(struct pub *p, unsigned long long lines);
+void	 pos_free(struct txn *t);
 void	 txn_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
 	    void *opaque);
 void	 txn_publish_all(struct pub *p, int argc, char **argv);

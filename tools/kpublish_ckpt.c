@@ -1,47 +1,31 @@
 /*
- * kpublish --exactly-once, the start: the checkpoint topic made when
- * missing, init_transactions (which fences an older run with the same ID
- * and aborts what it left open), then the ID's last committed checkpoint.
+ * kpublish --exactly-once, the load's position: kept as the committed
+ * offsets of a consumer group of the load's own (kpublish-ID), sent in each
+ * transaction (KIP-98's sendOffsetsToTransaction, as Kafka Streams does).
+ * Only this ID's transactions touch that group, so no other load's open
+ * transaction can hide it, and the group coordinator finds it whatever
+ * the partitions of any topic. The offset of each partition of the data
+ * topic is where the load's records end there; partition 0's metadata says
+ * how many input lines are consumed and their digest. At the start:
+ * init_transactions (which fences an older run with the same ID and aborts
+ * what it left open), the position, and the topic checked against it.
  */
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "util.h"
 #include "kafka.h"
 #include "kpublish.h"
 
-struct ckpt {			/* what a checkpoint's value holds */
+#define POS_VERSION 2
+
+struct ckpt {			/* what partition 0's metadata holds */
 	unsigned long long lines;
-	char	*source, *topic;
-	int	 has_lines;
+	char	*source, *digest;
+	int	 has_lines, version;
 };
-
-/* Made compacted, 1 partition, the cluster's replication; errors told. */
-static void
-create_checkpoint_topic(struct pub *p)
-{
-	const char *name = p->o->checkpoint_topic;
-	rd_kafka_NewTopic_t *nt;
-	rd_kafka_AdminOptions_t *ao;
-	rd_kafka_resp_err_t e;
-	char errstr[256];
-
-	if ((nt = rd_kafka_NewTopic_new(name, 1, -1, errstr, sizeof(errstr))) == NULL)
-		errx(EXIT_USAGE, "--checkpoint-topic: %s", errstr);
-	rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
-	ao = rd_kafka_AdminOptions_new(p->rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
-	rd_kafka_AdminOptions_set_request_timeout(ao,
-	    (int)(p->o->ko.connect_timeout * 1000) + 1, errstr, sizeof(errstr));
-	e = topic_create_request(p, nt, ao,
-	    (int)(p->o->ko.connect_timeout * 1000) + 2000, errstr, sizeof(errstr));
-	/* One that exists is used as it is; one that failed is waited for. */
-	if (e != 0 && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
-		progress_warnx("checkpoint topic \"%s\": cannot create it: %s", name,
-		    rd_kafka_err2str(e));
-	rd_kafka_AdminOptions_destroy(ao);
-	rd_kafka_NewTopic_destroy(nt);
-}
 
 static int
 init_txn(struct pub *p)
@@ -77,160 +61,411 @@ on_member(void *ctx, const struct json_member *m)
 	    strspn(m->val, "0123456789") == m->vallen) {
 		c->lines = strtoull(m->val, NULL, 10);
 		c->has_lines = 1;
-	} else if (m->keylen == 6 && memcmp(m->key, "source", 6) == 0) {
+	} else if (m->keylen == 1 && *m->key == 'v' && m->vallen < 6)
+		c->version = atoi(m->val);
+	else if (m->keylen == 6 && memcmp(m->key, "source", 6) == 0) {
 		free(c->source);
 		c->source = json_member_string(m);
-	} else if (m->keylen == 5 && memcmp(m->key, "topic", 5) == 0) {
-		free(c->topic);
-		c->topic = json_member_string(m);
+	} else if (m->keylen == 6 && memcmp(m->key, "digest", 6) == 0) {
+		free(c->digest);
+		c->digest = json_member_string(m);
 	}
 }
 
 static int
-parse_checkpoint(struct ckpt *c, const char *val, size_t len)
+parse_position(struct ckpt *c, const char *val, size_t len)
 {
 	size_t close, pos;
 
-	free(c->source);
-	free(c->topic);
-	memset(c, 0, sizeof(*c));
-	if (json_check_object(val, len, on_member, c, &close, &pos) != NULL ||
-	    !c->has_lines || c->source == NULL || c->topic == NULL)
+	if (val == NULL || json_check_object(val, len, on_member, c, &close,
+	    &pos) != NULL || !c->has_lines || c->version != POS_VERSION ||
+	    c->digest == NULL || strlen(c->digest) != 32)
 		return -1;
 	return 0;
 }
 
-/* The simple consumer: no group, so no coordinator to wait for. */
-static rd_kafka_t *
-checkpoint_reader(struct pub *p, rd_kafka_topic_t **rkt)
+/* The metadata stored with partition 0's offset: JSON, as kpublish(1) says. */
+static char *
+position_metadata(struct pub *p, unsigned long long lines)
 {
-	rd_kafka_conf_t *conf = p->o->ckpt_conf;
-	const rd_kafka_metadata_t *md;
-	rd_kafka_t *c;
+	struct txn *t = p->txn;
+	struct wbuf w;
+	unsigned long bad = 0;
+	char stamp[32], hex[33];
 
-	kafka_conf_set(conf, "enable.partition.eof", "true", "enable.partition.eof");
-	kafka_conf_set(conf, "isolation.level", "read_committed", "isolation.level");
-	kafka_conf_set(conf, "fetch.wait.max.ms", "10", "fetch.wait.max.ms");
-	c = kafka_new(RD_KAFKA_CONSUMER, conf);
-	*rkt = rd_kafka_topic_new(c, p->o->checkpoint_topic, NULL);
-	/* The leader known first: else the offset query waits for a timer. */
-	if (rd_kafka_metadata(c, 0, *rkt, &md, (int)(p->o->ko.connect_timeout *
-	    1000)) == RD_KAFKA_RESP_ERR_NO_ERROR)
-		rd_kafka_metadata_destroy(md);
-	if (rd_kafka_consume_start(*rkt, 0, RD_KAFKA_OFFSET_BEGINNING) == -1)
-		progress_warnx("checkpoint topic \"%s\": %s", p->o->checkpoint_topic,
-		    rd_kafka_err2str(rd_kafka_last_error()));
-	return c;
+	clock_utc(stamp, sizeof(stamp), time(NULL));
+	digest_hex(&t->dg, hex);
+	wbuf_init(&w, -1, NULL, 256);
+	wbuf_puts(&w, "{\"v\":2,\"lines\":");
+	wbuf_putu(&w, lines);
+	wbuf_puts(&w, ",\"digest\":\"");
+	wbuf_puts(&w, hex);
+	wbuf_puts(&w, "\"");
+	if (t->source != NULL) {
+		wbuf_puts(&w, ",\"source\":");
+		json_write_string(&w, t->source, strlen(t->source), &bad);
+	}
+	wbuf_puts(&w, ",\"time\":\"");
+	wbuf_puts(&w, stamp);
+	wbuf_puts(&w, "\"}");
+	wbuf_putc(&w, '\0');
+	return w.buf;
+}
+
+static void
+ends_grow(struct txn *t, size_t n)
+{
+	if (n <= t->nends)
+		return;
+	t->ends = xrealloc(t->ends, n * sizeof(*t->ends));
+	memset(t->ends + t->nends, 0, (n - t->nends) * sizeof(*t->ends));
+	t->nends = n;
 }
 
 /*
- * Reads the checkpoint topic to its end under read_committed (after
- * init_transactions, so no open transaction holds it back); keeps the
- * last valid checkpoint with the ID as key. 0, or the exit status.
+ * Sends the position (lines consumed, their digest, where the load's
+ * records end in each partition) to the open transaction, after every
+ * record of it is delivered, so that the offsets are known. NULL, or the
+ * error for txn_commit to handle; a retriable one is retried until
+ * --connect-timeout, then made fatal with the cause named.
+ */
+rd_kafka_error_t *
+pos_send(struct pub *p, unsigned long long lines)
+{
+	struct txn *t = p->txn;
+	rd_kafka_topic_partition_list_t *l;
+	rd_kafka_topic_partition_t *tp;
+	rd_kafka_error_t *e;
+	double deadline;
+	size_t i;
+
+	rd_kafka_flush(p->rk, (int)(p->o->message_timeout * 1000) + 1000);
+	for (i = 0; i < t->nheld; i++)
+		if (t->held[i].partition >= 0) {
+			ends_grow(t, (size_t)t->held[i].partition + 1);
+			if (t->held[i].offset + 1 > t->ends[t->held[i].partition])
+				t->ends[t->held[i].partition] = t->held[i].offset + 1;
+		}
+	ends_grow(t, 1);
+	l = rd_kafka_topic_partition_list_new((int)t->nends);
+	for (i = 0; i < t->nends; i++) {
+		tp = rd_kafka_topic_partition_list_add(l, p->o->ko.topic, (int32_t)i);
+		tp->offset = t->ends[i];
+		if (i == 0) {	/* freed with the list */
+			tp->metadata = position_metadata(p, lines);
+			tp->metadata_size = strlen(tp->metadata);
+		}
+	}
+	deadline = clock_now() + p->o->ko.connect_timeout;
+	while ((e = rd_kafka_send_offsets_to_transaction(p->rk, l, t->cgmd,
+	    STEP_MS)) != NULL && rd_kafka_error_is_retriable(e) &&
+	    !rd_kafka_error_txn_requires_abort(e) && clock_now() < deadline &&
+	    !wait_over(p, 1e300))
+		rd_kafka_error_destroy(e);
+	rd_kafka_topic_partition_list_destroy(l);
+	if (e != NULL && rd_kafka_error_is_retriable(e) &&
+	    !rd_kafka_error_txn_requires_abort(e)) {
+		progress_warnx("the position could not be stored in consumer group %s "
+		    "within %g s: %s", t->group, p->o->ko.connect_timeout,
+		    rd_kafka_error_string(e));
+		p->fatal = 1;
+	}
+	return e;
+}
+
+/* A consumer without a group: high watermarks and legacy checkpoints. */
+static rd_kafka_t *
+plain_reader(struct pub *p)
+{
+	rd_kafka_conf_t *conf = rd_kafka_conf_dup(p->o->ckpt_conf);
+
+	kafka_conf_set(conf, "enable.partition.eof", "true", "enable.partition.eof");
+	/* The log's end, whoever's transaction is open in it. */
+	kafka_conf_set(conf, "isolation.level", "read_uncommitted", "isolation.level");
+	kafka_conf_set(conf, "fetch.wait.max.ms", "10", "fetch.wait.max.ms");
+	return kafka_new(RD_KAFKA_CONSUMER, conf);
+}
+
+/* The group's committed offsets, all of them; NULL and *status on failure. */
+static rd_kafka_topic_partition_list_t *
+pos_list(struct pub *p, int *status)
+{
+	rd_kafka_ListConsumerGroupOffsets_t *req;
+	rd_kafka_AdminOptions_t *ao;
+	rd_kafka_queue_t *q = rd_kafka_queue_new(p->rk);
+	rd_kafka_event_t *ev;
+	const rd_kafka_group_result_t **gr;
+	const rd_kafka_error_t *ge = NULL;
+	rd_kafka_topic_partition_list_t *l = NULL;
+	double deadline = clock_now() + p->o->ko.connect_timeout;
+	char why[512] = "no answer";
+	size_t n = 0;
+	int i, unstable;
+
+	req = rd_kafka_ListConsumerGroupOffsets_new(p->txn->group, NULL);
+	ao = rd_kafka_AdminOptions_new(p->rk,
+	    RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
+	rd_kafka_error_destroy(rd_kafka_AdminOptions_set_require_stable_offsets(ao, 1));
+	while (l == NULL && !sig_caught && clock_now() < deadline) {
+		rd_kafka_ListConsumerGroupOffsets(p->rk, &req, 1, ao, q);
+		ev = rd_kafka_queue_poll(q, (int)(p->o->ko.connect_timeout * 1000));
+		if (ev != NULL && rd_kafka_event_error(ev) == 0 &&
+		    (gr = rd_kafka_ListConsumerGroupOffsets_result_groups(
+		    rd_kafka_event_ListConsumerGroupOffsets_result(ev), &n)) != NULL &&
+		    n == 1 && (ge = rd_kafka_group_result_error(gr[0])) == NULL) {
+			l = rd_kafka_topic_partition_list_copy(
+			    rd_kafka_group_result_partitions(gr[0]));
+			/* A transaction of this ID's still being aborted: ask again. */
+			for (i = 0, unstable = 0; i < l->cnt; i++)
+				unstable |= l->elems[i].err != 0;
+			if (unstable) {
+				snprintf(why, sizeof(why), "%s", rd_kafka_err2str(l->elems[0].err));
+				rd_kafka_topic_partition_list_destroy(l);
+				l = NULL;
+			}
+		} else if (ev != NULL)
+			snprintf(why, sizeof(why), "%s", rd_kafka_event_error(ev) ?
+			    rd_kafka_event_error_string(ev) : n == 1 && ge != NULL ?
+			    rd_kafka_error_string(ge) : "no group in the answer");
+		if (ev != NULL)
+			rd_kafka_event_destroy(ev);
+		if (l == NULL)
+			clock_sleep(0.2);
+	}
+	rd_kafka_AdminOptions_destroy(ao);
+	rd_kafka_ListConsumerGroupOffsets_destroy(req);
+	rd_kafka_queue_destroy(q);
+	if (l == NULL) {
+		if (!sig_caught)
+			progress_warnx("consumer group %s: the position could not be read "
+			    "within %g s: %s", p->txn->group, p->o->ko.connect_timeout, why);
+		*status = sig_caught ? EXIT_FAIL : EXIT_TEMP;
+	}
+	return l;
+}
+
+/*
+ * Checkpoints of kpublish 0.2 lived in a topic, which this version does not
+ * read: an ID found there is refused rather than loaded again from line 1.
+ * Read under read_uncommitted, so that no open transaction holds it back;
+ * a checkpoint aborted is still a sign that the ID was used.
  */
 static int
-read_checkpoint(struct pub *p, struct ckpt *last, int *found)
+legacy_found(struct pub *p)
 {
+	const char *name = p->o->checkpoint_topic, *id = p->o->eos_id;
+	const rd_kafka_metadata_t *md;
+	rd_kafka_resp_err_t terr;
+	rd_kafka_t *c;
 	rd_kafka_topic_t *rkt;
-	rd_kafka_t *c = checkpoint_reader(p, &rkt);
+	rd_kafka_queue_t *q;
 	rd_kafka_message_t *m;
 	double deadline = clock_now() + p->o->ko.connect_timeout;
-	size_t idlen = strlen(p->o->eos_id);
-	struct ckpt one = { 0, NULL, NULL, 0 };
-	int eof = 0;
+	int n = -1, i, eofs = 0, found = 0;
 
-	while (!eof && !sig_caught && clock_now() < deadline) {
-		if ((m = rd_kafka_consume(rkt, 0, 200)) == NULL)
+	if (rd_kafka_metadata(p->rk, 1, NULL, &md, 10000) == 0) {
+		n = kafka_topic_partitions(md, name, &terr);
+		rd_kafka_metadata_destroy(md);
+	}
+	if (n <= 0)
+		return 0;
+	c = plain_reader(p);
+	q = rd_kafka_queue_new(c);
+	rkt = rd_kafka_topic_new(c, name, NULL);
+	for (i = 0; i < n; i++)
+		rd_kafka_consume_start_queue(rkt, i, RD_KAFKA_OFFSET_BEGINNING, q);
+	while (!found && eofs < n && !sig_caught && clock_now() < deadline) {
+		if ((m = rd_kafka_consume_queue(q, 200)) == NULL)
 			continue;
 		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
-			eof = 1;
-		else if (m->err == 0 && m->key_len == idlen &&
-		    memcmp(m->key, p->o->eos_id, idlen) == 0 &&
-		    parse_checkpoint(&one, m->payload, m->len) == 0) {
-			free(last->source);
-			free(last->topic);
-			*last = one;
-			memset(&one, 0, sizeof(one));
-			*found = 1;
-		}
+			eofs++;
+		else if (m->err == 0 && m->key_len == strlen(id) &&
+		    memcmp(m->key, id, m->key_len) == 0)
+			found = 1;
 		rd_kafka_message_destroy(m);
 	}
-	free(one.source);
-	free(one.topic);
-	rd_kafka_consume_stop(rkt, 0);
+	for (i = 0; i < n; i++)
+		rd_kafka_consume_stop(rkt, i);
 	rd_kafka_topic_destroy(rkt);
+	rd_kafka_queue_destroy(q);
 	rd_kafka_destroy(c);
-	if (eof)
-		return 0;
-	if (!sig_caught)
-		progress_warnx("checkpoint topic \"%s\": not read to its end within %g s",
-		    p->o->checkpoint_topic, p->o->ko.connect_timeout);
-	return sig_caught ? EXIT_FAIL : EXIT_TEMP;
+	return found;
 }
 
-/* The input's identity when --source-id is not given: the operands. */
-static char *
-default_source(int argc, char **argv)
+/* The data topic's partition count, or -1 when it is not there. */
+static int
+topic_partition_count(struct pub *p)
 {
-	size_t n = 2;
-	char *s;
-	int i;
+	const rd_kafka_metadata_t *md;
+	rd_kafka_resp_err_t terr;
+	int n = -1;
 
-	for (i = 0; i < argc; i++)
-		n += strlen(argv[i]) + 1;
-	s = xmalloc(n);
-	strcpy(s, argc == 0 ? "-" : "");
-	for (i = 0; i < argc; i++) {
-		if (i > 0)
-			strcat(s, " ");
-		strcat(s, argv[i]);
+	if (rd_kafka_metadata(p->rk, 0, p->rkt, &md, (int)(p->o->ko.connect_timeout *
+	    1000)) == 0) {
+		n = kafka_topic_partitions(md, p->o->ko.topic, &terr);
+		rd_kafka_metadata_destroy(md);
 	}
-	return s;
+	return n;
 }
 
 static int
-check_checkpoint(struct pub *p, const struct ckpt *c)
+high_watermark(struct pub *p, rd_kafka_t *c, int32_t part, int64_t *high)
 {
-	if (strcmp(c->source, p->txn->source) != 0) {
+	double deadline = clock_now() + p->o->ko.connect_timeout;
+	int64_t low;
+	rd_kafka_resp_err_t e;
+
+	/* Asked again: 2.0.2 does not follow a leader change here (#4225). */
+	while ((e = rd_kafka_query_watermark_offsets(c, p->o->ko.topic, part, &low,
+	    high, 5000)) != 0 && !sig_caught && clock_now() < deadline)
+		clock_sleep(0.2);
+	if (e != 0)
+		progress_warnx("topic %s [%d]: its end offset could not be read: %s",
+		    p->o->ko.topic, (int)part, rd_kafka_err2str(e));
+	return e == 0 ? 0 : -1;
+}
+
+/*
+ * A topic deleted, re-created or truncated since the position was stored
+ * ends before the load's records did: resuming would skip lines that are
+ * no longer in it. Offsets are compared with offsets (markers and aborted
+ * records take offsets too), never with counts of records.
+ */
+static int
+check_topic(struct pub *p)
+{
+	struct txn *t = p->txn;
+	const char *topic = p->o->ko.topic;
+	int64_t high;
+	size_t i;
+	int n = topic_partition_count(p), status = 0;
+	rd_kafka_t *c;
+
+	for (i = 0; i < t->nends; i++)
+		if (t->ends[i] > 0 && (int)i >= n) {
+			progress_warnx("topic %s has %d partition%s, but ID %s's records are "
+			    "in partition %zu: the topic was deleted or re-created since; "
+			    "--restart loads the input again", topic, n < 0 ? 0 : n,
+			    n == 1 ? "" : "s", p->o->eos_id, i);
+			return EXIT_FAIL;
+		}
+	c = plain_reader(p);
+	for (i = 0; i < t->nends && status == 0; i++) {
+		if (t->ends[i] == 0)
+			continue;
+		if (high_watermark(p, c, (int32_t)i, &high) == -1)
+			status = sig_caught ? EXIT_FAIL : EXIT_TEMP;
+		else if (high < t->ends[i]) {
+			progress_warnx("topic %s [%zu] ends at offset %lld, but ID %s's records "
+			    "reached offset %lld there: the topic was deleted, re-created or "
+			    "truncated since; --restart loads the input again", topic, i,
+			    (long long)high, p->o->eos_id, (long long)t->ends[i]);
+			status = EXIT_FAIL;
+		}
+	}
+	rd_kafka_destroy(c);
+	return status;
+}
+
+/* The position read into the run: where to resume, and what to check. */
+static int
+take_position(struct pub *p, const rd_kafka_topic_partition_list_t *l)
+{
+	struct txn *t = p->txn;
+	struct ckpt c;
+	const rd_kafka_topic_partition_t *tp, *meta = NULL;
+	int i, status = 0;
+
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < l->cnt; i++) {
+		tp = &l->elems[i];
+		if (tp->offset < 0)
+			continue;
+		if (strcmp(tp->topic, p->o->ko.topic) != 0) {
+			progress_warnx("ID %s was used for topic \"%s\", and this run's topic "
+			    "is \"%s\": refused (another ID, or --restart)", p->o->eos_id,
+			    tp->topic, p->o->ko.topic);
+			return EXIT_FAIL;
+		}
+		ends_grow(t, (size_t)tp->partition + 1);
+		t->ends[tp->partition] = tp->offset;
+		if (tp->partition == 0)
+			meta = tp;
+	}
+	if (t->nends == 0)
+		return 0;	/* no position: line 1 */
+	if (meta == NULL || parse_position(&c, meta->metadata, meta->metadata_size) == -1) {
+		progress_warnx("consumer group %s holds offsets for topic %s but no "
+		    "position kpublish can read: refused (another ID, or --restart)",
+		    t->group, p->o->ko.topic);
+		status = EXIT_FAIL;
+	} else if ((c.source != NULL || t->source != NULL) && (c.source == NULL ||
+	    t->source == NULL || strcmp(c.source, t->source) != 0)) {
 		progress_warnx("ID %s was used for source \"%s\", and this run's source is "
 		    "\"%s\": refused (another ID, or --restart)", p->o->eos_id,
-		    c->source, p->txn->source);
-		return EXIT_FAIL;
+		    c.source ? c.source : "", t->source ? t->source : "");
+		status = EXIT_FAIL;
+	} else {
+		t->skip = t->committed = c.lines;
+		memcpy(t->skip_digest, c.digest, 33);
 	}
-	if (strcmp(c->topic, p->o->ko.topic) != 0) {
-		progress_warnx("ID %s was used for topic \"%s\", and this run's topic is "
-		    "\"%s\": refused (another ID, or --restart)", p->o->eos_id,
-		    c->topic, p->o->ko.topic);
-		return EXIT_FAIL;
+	free(c.source);
+	free(c.digest);
+	return status;
+}
+
+static int
+read_position(struct pub *p)
+{
+	rd_kafka_topic_partition_list_t *l;
+	int status = 0;
+
+	if ((l = pos_list(p, &status)) == NULL)
+		return status;
+	status = take_position(p, l);
+	rd_kafka_topic_partition_list_destroy(l);
+	if (status == 0 && p->txn->nends == 0 && legacy_found(p)) {
+		progress_warnx("ID %s has a checkpoint of kpublish 0.2 in topic %s, which "
+		    "this version does not read: finish that load with kpublish 0.2, or "
+		    "load again with --restart (its rows are sent again) or a new ID",
+		    p->o->eos_id, p->o->checkpoint_topic);
+		status = EXIT_FAIL;
 	}
-	p->txn->skip = p->txn->committed = c->lines;
-	return 0;
+	if (status == 0 && p->txn->nends > 0)
+		status = check_topic(p);
+	return status;
 }
 
 /* Returns 0 to go on, or the exit status of a run that cannot start. */
 int
-txn_start(struct pub *p, int argc, char **argv)
+txn_start(struct pub *p)
 {
-	struct kafka_opts ko = p->ko;
-	struct ckpt last = { 0, NULL, NULL, 0 };
-	int status, found = 0;
+	struct txn *t;
+	size_t n = strlen(p->o->eos_id) + 16;
+	int status;
 
-	p->txn = xmalloc(sizeof(*p->txn));
-	memset(p->txn, 0, sizeof(*p->txn));
-	p->txn->source = p->o->source_id != NULL ? xstrdup(p->o->source_id) :
-	    default_source(argc, argv);
-	create_checkpoint_topic(p);
-	/* Known before the first begin_transaction, which would wait for it. */
-	ko.topic = p->o->checkpoint_topic;
-	kafka_wait_topic(p->rk, &ko);
-	p->txn->ckt = rd_kafka_topic_new(p->rk, p->o->checkpoint_topic, NULL);
-	if ((status = init_txn(p)) != 0 || p->o->restart) {
-		rd_kafka_conf_destroy(p->o->ckpt_conf);	/* no reader made */
-		return status;
-	}
-	if ((status = read_checkpoint(p, &last, &found)) == 0 && found)
-		status = check_checkpoint(p, &last);
-	free(last.source);
-	free(last.topic);
+	t = p->txn = xmalloc(sizeof(*p->txn));
+	memset(t, 0, sizeof(*t));
+	t->source = p->o->source_id != NULL ? xstrdup(p->o->source_id) : NULL;
+	t->group = xmalloc(n);
+	snprintf(t->group, n, "kpublish-%s", p->o->eos_id);
+	t->cgmd = rd_kafka_consumer_group_metadata_new(t->group);
+	digest_init(&t->dg, p->o->volatile_fields, p->o->nvolatile);
+	if ((status = init_txn(p)) == 0 && !p->o->restart)
+		status = read_position(p);
+	/* Every partition in each position: none keeps an older load's offset. */
+	if (status == 0 && (n = (size_t)topic_partition_count(p)) < 100000)
+		ends_grow(t, n);
 	return status;
+}
+
+void
+pos_free(struct txn *t)
+{
+	if (t->cgmd != NULL)
+		rd_kafka_consumer_group_metadata_destroy(t->cgmd);
+	digest_free(&t->dg);
+	free(t->ends);
+	free(t->group);
+	free(t->source);
 }

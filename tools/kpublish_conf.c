@@ -1,5 +1,6 @@
 /* kpublish's options, librdkafka configuration, and the final summary. */
 #include <err.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +15,9 @@
 	"[-X key=value]... [-F file]... [--partitions n] " \
 	"[--replication-factor n] [--topic-config key=value]... " \
 	"[--expect n] [--no-progress] [--progress-interval s] " \
-	"[--exactly-once id [--checkpoint-topic name] [--commit-interval s] " \
-	"[--source-id text] [--restart]] [file ...]"
+	"[--exactly-once id [--commit-interval s] [--volatile-field name]... " \
+	"[--gate fd] [--source-id text] [--restart] [--checkpoint-topic name]] " \
+	"[file ...]"
 
 /* Chosen for safety and for Spark; see kpublish(1) for why each. */
 static const char *const defaults[][2] = {
@@ -50,12 +52,20 @@ usage(int status)
 	    "      --stats FILE          write the summary as JSON to FILE\n"
 	    "      --connect-timeout S   wait this long for the cluster (default 60)\n"
 	    "      --timeout S           give up on a message after S (default 300)\n"
-	    "      --exactly-once ID     publish in transactions with checkpoints under ID;\n"
-	    "                            a re-run resumes after what is committed\n"
-	    "      --checkpoint-topic T  where checkpoints go (default kpublish-checkpoints)\n"
+	    "      --exactly-once ID     publish in transactions, the position kept in\n"
+	    "                            consumer group kpublish-ID; a re-run resumes\n"
+	    "                            after what is committed, once the digest of\n"
+	    "                            the lines it skips matches\n"
 	    "      --commit-interval S   with --delay 0, commit every S (default 0.5)\n"
-	    "      --source-id TEXT      the input's identity (default: the file names)\n"
-	    "      --restart             ignore ID's checkpoint: start from line 1\n"
+	    "      --volatile-field NAME  a top-level field left out of the digest\n"
+	    "                            (its value differs on every run); repeatable\n"
+	    "      --gate FD             at the end of the input, read \"commit\" or\n"
+	    "                            \"abort\" from descriptor FD; the last line read\n"
+	    "                            is committed only after \"commit\"\n"
+	    "      --source-id TEXT      the input's identity, checked on resume\n"
+	    "      --restart             ignore ID's position: start from line 1\n"
+	    "      --checkpoint-topic T  where kpublish 0.2 kept checkpoints (default\n"
+	    "                            kpublish-checkpoints): an ID found there is refused\n"
 	    "  -X KEY=VALUE              librdkafka property; repeatable\n"
 	    "  -F FILE                   librdkafka properties file; repeatable\n"
 	    "                            (default $KAFKA_CLIENT_PROPERTIES)\n"
@@ -78,8 +88,36 @@ usage(int status)
 /* Long options only; numbered apart from the short ones. */
 enum {
 	OPT_PARTITIONS = 0x1601, OPT_REPLICATION, OPT_TOPIC_CONFIG,
-	OPT_EXPECT, OPT_NO_PROGRESS, OPT_INTERVAL
+	OPT_EXPECT, OPT_NO_PROGRESS, OPT_INTERVAL, OPT_VOLATILE, OPT_GATE
 };
+
+#define MAX_SOURCE_ID 1024	/* a position's metadata stays under 4096 bytes */
+
+/* The options of --exactly-once's position, digest and gate. */
+static void
+eos_option(struct opts *o, int ch, const char *arg)
+{
+	switch (ch) {
+	case OPT_VOLATILE:
+		if (*arg == '\0')
+			usage_error(USAGE, "--volatile-field: empty name");
+		o->volatile_fields = xrealloc(o->volatile_fields,
+		    (o->nvolatile + 1) * sizeof(*o->volatile_fields));
+		o->volatile_fields[o->nvolatile++] = (char *)arg;
+		break;
+	case OPT_GATE:
+		o->gate = (int)num_parse("--gate", arg, 0, 1 << 20);
+		if (fcntl(o->gate, F_GETFD) == -1)
+			usage_error(USAGE, "--gate: descriptor %d is not open", o->gate);
+		break;
+	case 'U':
+		if (strlen(arg) > MAX_SOURCE_ID)
+			usage_error(USAGE, "--source-id: longer than %d bytes",
+			    MAX_SOURCE_ID);
+		o->source_id = arg;
+		break;
+	}
+}
 
 /* The options of progress and of the topic's creation. */
 static void
@@ -162,10 +200,11 @@ conf_transactions(struct opts *o, rd_kafka_conf_t *conf)
 	    RD_KAFKA_CONF_OK)
 		tt = atof(val) / 1000;
 	if (tt < o->message_timeout) {
-		snprintf(val, sizeof(val), "%.0f", (o->message_timeout < 60 ? 60 :
-		    o->message_timeout) * 1000);
+		tt = o->message_timeout;
+		snprintf(val, sizeof(val), "%.0f", tt * 1000);
 		kafka_conf_set(conf, "transaction.timeout.ms", val, "--timeout");
 	}
+	o->txn_timeout = tt;
 }
 
 /* -X and -F are applied after the defaults, in order, so they win. */
@@ -181,8 +220,12 @@ make_conf(struct opts *o, struct kafka_props *props, double timeout)
 	snprintf(val, sizeof(val), "%.0f", timeout * 1000);
 	kafka_conf_set(conf, "message.timeout.ms", val, "--timeout");
 	/* Commits are small requests that wait on each other: no Nagle delay. */
-	if (o->eos_id != NULL)
+	if (o->eos_id != NULL) {
 		kafka_conf_set(conf, "socket.nagle.disable", "true", "default");
+		/* --timeout bounds a transaction too (-X may say otherwise). */
+		snprintf(val, sizeof(val), "%.0f", timeout < 1 ? 1000 : timeout * 1000);
+		kafka_conf_set(conf, "transaction.timeout.ms", val, "--timeout");
+	}
 	kafka_props_apply(conf, props, &o->ko);
 	len = sizeof(val);
 	if (rd_kafka_conf_get(conf, "message.timeout.ms", val, &len) ==
@@ -210,6 +253,8 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 		{ "commit-interval", required_argument, NULL, 'I' },
 		{ "source-id", required_argument, NULL, 'U' },
 		{ "restart", no_argument, NULL, 'R' },
+		{ "volatile-field", required_argument, NULL, OPT_VOLATILE },
+		{ "gate", required_argument, NULL, OPT_GATE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "partitions", required_argument, NULL, OPT_PARTITIONS },
@@ -234,6 +279,7 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 	o->replication = -1;
 	o->checkpoint_topic = "kpublish-checkpoints";
 	o->commit_interval = 0.5;
+	o->gate = -1;
 	while ((ch = getopt_long(argc, argv, KAFKA_SHORTOPTS "h", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
@@ -250,7 +296,8 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 		case 'P': o->checkpoint_topic = optarg; eos_only++; break;
 		case 'I': o->commit_interval = num_parse_duration(
 			    "--commit-interval", optarg, 0.001, 3600); eos_only++; break;
-		case 'U': o->source_id = optarg; eos_only++; break;
+		case 'U': case OPT_VOLATILE: case OPT_GATE:
+			eos_option(o, ch, optarg); eos_only++; break;
 		case 'R': o->restart = 1; eos_only++; break;
 		case 'h': usage(0); break;
 		case 'V': kafka_version("kpublish");
@@ -268,7 +315,8 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 		usage_error(USAGE, "--exactly-once: empty ID");
 	if (o->eos_id == NULL && eos_only)
 		usage_error(USAGE, "--checkpoint-topic, --commit-interval, "
-		    "--source-id and --restart need --exactly-once");
+		    "--volatile-field, --gate, --source-id and --restart need "
+		    "--exactly-once");
 	if (*o->checkpoint_topic == '\0')
 		usage_error(USAGE, "--checkpoint-topic: empty topic name");
 	if (o->dead_letter == NULL)

@@ -1,13 +1,17 @@
 /*
  * kpublish --exactly-once: lines are produced in Kafka transactions, and
- * each commit carries, in the same transaction, a checkpoint record saying
- * how many input lines are consumed (KIP-618's idea). A new run with the
- * same ID fences the old one, reads the checkpoint and skips what is in.
+ * each commit carries, in the same transaction, the load's position (lines
+ * consumed, their digest: kpublish_ckpt.c). A new run with the same ID
+ * fences the old one, reads the position, proves its skip by the digest
+ * and resumes. With --gate the caller decides whether the end of the input
+ * is its real end, and the last line read waits for that.
  */
 #include <err.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 #include "kafka.h"
@@ -26,13 +30,36 @@ fenced_error(rd_kafka_resp_err_t e)
 	    e == RD_KAFKA_RESP_ERR_INVALID_PRODUCER_EPOCH;
 }
 
+/*
+ * A transaction open longer than transaction.timeout.ms was aborted by the
+ * broker, which then fences its producer: say that, not "a newer run".
+ */
+static int
+timed_out(struct pub *p)
+{
+	struct txn *t = p->txn;
+	double open = clock_now() - t->began;
+
+	if (!t->open || open <= p->o->txn_timeout)
+		return 0;
+	if (!t->timed_out)
+		progress_warnx("the transaction was open %.0f s, longer than "
+		    "transaction.timeout.ms (%g s): the broker aborted it (was kpublish "
+		    "stopped?); run the same command to resume", open,
+		    p->o->txn_timeout);
+	t->timed_out = 1;
+	return 1;
+}
+
 /* Records a fatal error: the run ends, and a new run resumes. */
 static void
 fatal_txn(struct pub *p, const char *what, rd_kafka_error_t *e)
 {
 	struct txn *t = p->txn;
 
-	if (fenced_error(rd_kafka_error_code(e))) {
+	if (fenced_error(rd_kafka_error_code(e)) && timed_out(p))
+		progress_warnx("%s: %s", what, rd_kafka_error_string(e));
+	else if (fenced_error(rd_kafka_error_code(e))) {
 		t->fenced = 1;
 		progress_warnx("%s: fenced: a newer run with the same --exactly-once ID "
 		    "took over (%s)", what, rd_kafka_error_string(e));
@@ -54,8 +81,10 @@ txn_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	if (tag_file(m->_private) != t->gen)
 		return;
 	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-		if (i > 0)	/* counted in --stats once committed */
+		if (i > 0) {	/* counted in --stats once committed */
 			t->held[i - 1].partition = m->partition;
+			t->held[i - 1].offset = m->offset;
+		}
 		return;
 	}
 	/* Refused for what it is: no retry can deliver it. */
@@ -78,7 +107,7 @@ serve_reports(struct pub *p)
 		rd_kafka_poll(p->rk, 100);
 }
 
-/* One message, tagged with the attempt and i (0: the checkpoint). */
+/* One message, tagged with the attempt and i, the held line's index + 1. */
 static rd_kafka_resp_err_t
 send_msg(struct pub *p, rd_kafka_topic_t *rkt, const char *val, size_t len,
     const char *key, size_t keylen, uintptr_t i)
@@ -173,28 +202,6 @@ txn_line(struct pub *p, const char *file, unsigned long long lineno,
 	return 0;
 }
 
-/* The checkpoint's value: JSON, as kpublish(1) describes it. */
-static void
-checkpoint_value(struct pub *p, struct wbuf *w)
-{
-	struct txn *t = p->txn;
-	unsigned long bad = 0;
-	char stamp[32];
-
-	clock_utc(stamp, sizeof(stamp), time(NULL));
-	wbuf_puts(w, "{\"id\":");
-	json_write_string(w, p->o->eos_id, strlen(p->o->eos_id), &bad);
-	wbuf_puts(w, ",\"lines\":");
-	wbuf_putu(w, t->consumed);
-	wbuf_puts(w, ",\"source\":");
-	json_write_string(w, t->source, strlen(t->source), &bad);
-	wbuf_puts(w, ",\"topic\":");
-	json_write_string(w, p->o->ko.topic, strlen(p->o->ko.topic), &bad);
-	wbuf_puts(w, ",\"time\":\"");
-	wbuf_puts(w, stamp);
-	wbuf_puts(w, "\"}");
-}
-
 /* After an abort: refused lines to the dead-letter file, the rest again. */
 static int
 redo(struct pub *p)
@@ -278,25 +285,20 @@ txn_commit(struct pub *p)
 {
 	struct txn *t = p->txn;
 	rd_kafka_error_t *e;
-	struct wbuf w;
 	int aborts = 0, r = -1;
 
 	if (p->fatal)
 		return -1;
 	if (t->consumed <= t->committed)	/* nothing new (or a short input) */
 		return 0;
-	wbuf_init(&w, -1, NULL, 256);
-	checkpoint_value(p, &w);
-	/* After an abort, the held lines go with the checkpoint that counts them. */
+	/* After an abort, the held lines go with the position that counts them. */
 	if ((t->open ? 0 : redo(p)) == -1)
-		goto out;
+		return -1;
 	while (!p->fatal) {
-		if (send_msg(p, t->ckt, w.buf, w.len, p->o->eos_id,
-		    strlen(p->o->eos_id), 0) != RD_KAFKA_RESP_ERR_NO_ERROR)
-			break;
-		while ((e = rd_kafka_commit_transaction(p->rk, STEP_MS)) != NULL &&
-		    rd_kafka_error_is_retriable(e) && !wait_over(p, 1e300))
-			rd_kafka_error_destroy(e);
+		if ((e = pos_send(p, t->consumed)) == NULL)
+			while ((e = rd_kafka_commit_transaction(p->rk, STEP_MS)) != NULL &&
+			    rd_kafka_error_is_retriable(e) && !wait_over(p, 1e300))
+				rd_kafka_error_destroy(e);
 		if (e == NULL) {
 			committed(p);
 			r = 0;
@@ -319,8 +321,6 @@ txn_commit(struct pub *p)
 	}
 	if (aborts == MAX_ABORTS)
 		t->gave_up = 1;
-out:
-	wbuf_free(&w);
 	return r;
 }
 
@@ -347,10 +347,95 @@ unterminated(const struct lines *in, const char *line, size_t len)
 	return in->eof && in->start == in->end && line + len == in->buf + in->end;
 }
 
+/*
+ * The lines skipped are those the position counts: their digest is the
+ * one recorded, or the run is refused before anything is sent.
+ */
+static int
+skip_proved(struct pub *p)
+{
+	struct txn *t = p->txn;
+	char hex[33];
+
+	digest_hex(&t->dg, hex);
+	if (strcmp(hex, t->skip_digest) == 0)
+		return 1;
+	progress_warnx("the first %llu lines of the input are not those ID %s "
+	    "committed (digest %s, recorded %s): refused before sending anything; "
+	    "--restart sends the whole input again (the topic then holds the "
+	    "committed lines twice), or load it under a new ID", t->skip,
+	    p->o->eos_id, hex, t->skip_digest);
+	t->refused = 1;
+	p->fatal = 1;
+	return 0;
+}
+
+/*
+ * One whole input line, in order: skipped when the position counts it
+ * (its digest checked at the last), else sent; committed when due.
+ * Returns -1 when no more lines may be read.
+ */
+static int
+consume_line(struct pub *p, const char *file, unsigned long long lineno,
+    char *line, size_t len, unsigned long *in_batch)
+{
+	struct txn *t = p->txn;
+
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (++t->pos <= t->skip) {
+		digest_line(&t->dg, line, len);
+		t->consumed++;
+		t->skipped++;
+		return t->pos == t->skip && !skip_proved(p) ? -1 : 0;
+	}
+	if (txn_line(p, file, lineno, line, len) == -1)
+		return -1;
+	digest_line(&t->dg, line, len);
+	t->consumed++;
+	if (txn_due(p, ++*in_batch)) {
+		if (txn_commit(p) == -1)
+			return -1;
+		if (p->o->delay > 0 && *in_batch == p->o->batch_size)
+			clock_sleep(p->o->delay);
+		if (*in_batch == p->o->batch_size)
+			*in_batch = 0;
+	}
+	return 0;
+}
+
+static void
+pend_keep(struct pub *p, const char *line, size_t len, unsigned long long lineno)
+{
+	struct pending *w = &p->txn->pend;
+
+	if (w->cap < len) {
+		w->cap = len * 2;
+		w->buf = xrealloc(w->buf, w->cap);
+	}
+	memcpy(w->buf, line, len);
+	w->len = len;
+	w->lineno = lineno;
+	w->file = p->nfiles - 1;
+	w->full = 1;
+}
+
+/* With --gate, the line kept back goes on: the one after it came, or the caller said so. */
+static int
+pend_consume(struct pub *p, unsigned long *in_batch)
+{
+	struct pending *w = &p->txn->pend;
+
+	if (!w->full)
+		return 0;
+	w->full = 0;
+	return consume_line(p, p->files[w->file], w->lineno, w->buf, w->len,
+	    in_batch);
+}
+
 static int
 txn_file(struct pub *p, const char *path, unsigned long *in_batch)
 {
-	struct txn *t = p->txn;
 	struct lines in;
 	char *line;
 	size_t len;
@@ -361,31 +446,74 @@ txn_file(struct pub *p, const char *path, unsigned long *in_batch)
 	while (!stopping(p) && (r = lines_next(&in, &line, &len)) == 1) {
 		if (unterminated(&in, line, len)) {
 			progress_warnx("%s:%llu: no newline at the end: not sent, as the input "
-			    "may have been cut; the checkpoint stays before it",
+			    "may have been cut; the position stays before it",
 			    in.name, in.lineno);
 			p->input_error = 1;
 			break;
 		}
-		if (++t->pos <= t->skip) {
-			t->consumed++;
-			t->skipped++;
-			continue;
-		}
-		if (txn_line(p, in.name, in.lineno, line, len) == -1)
-			break;
-		t->consumed++;
-		if (txn_due(p, ++*in_batch)) {
-			if (txn_commit(p) == -1)
+		/*
+		 * A cut row is the last line before the end of the input: with
+		 * --gate no commit may hold the latest line until it is known
+		 * not to be the last, or the caller says the input is whole.
+		 */
+		if (p->o->gate < 0) {
+			if (consume_line(p, in.name, in.lineno, line, len, in_batch) == -1)
 				break;
-			if (p->o->delay > 0 && *in_batch == p->o->batch_size)
-				clock_sleep(p->o->delay);
-			if (*in_batch == p->o->batch_size)
-				*in_batch = 0;
+		} else {
+			if (pend_consume(p, in_batch) == -1)
+				break;
+			pend_keep(p, line, len, in.lineno);
 		}
 		show_progress(p, 0);
 	}
 	lines_close(&in);
 	return r == -1 ? -1 : 0;
+}
+
+/*
+ * --gate: waits for the caller's word on the descriptor: "commit" when
+ * every stage upstream ended well; anything else, or its end, aborts.
+ * 1 commit, 0 abort, -1 a signal came first (which commits what is whole).
+ */
+static int
+gate_word(struct pub *p)
+{
+	char buf[64];
+	size_t n = 0;
+	ssize_t r;
+
+	while (n < sizeof(buf) - 1 && memchr(buf, '\n', n) == NULL) {
+		if ((r = read(p->o->gate, buf + n, sizeof(buf) - 1 - n)) == 0)
+			break;
+		if (r == -1 && errno == EINTR && sig_caught)
+			return -1;
+		if (r == -1 && errno != EINTR) {
+			progress_warn("--gate: descriptor %d", p->o->gate);
+			break;
+		}
+		if (r > 0)
+			n += (size_t)r;
+	}
+	buf[n] = '\0';
+	return strcmp(buf, "commit\n") == 0 || strcmp(buf, "commit") == 0;
+}
+
+static void
+gate_decide(struct pub *p, unsigned long *in_batch)
+{
+	struct txn *t = p->txn;
+	int word;
+
+	if (p->o->gate < 0 || stopping(p))
+		return;
+	if ((word = gate_word(p)) == 1)
+		pend_consume(p, in_batch);
+	else if (word == 0) {
+		t->gate_abort = 1;
+		progress_warnx("--gate said abort: the input may be cut, so the open "
+		    "transaction is aborted and %llu input lines stay committed",
+		    t->committed);
+	}
 }
 
 /* A fence seen by librdkafka first (say, on a produce) is told as such too. */
@@ -401,20 +529,25 @@ note_fenced(struct pub *p)
 	progress_warnx("fenced: a newer run with the same --exactly-once ID took over");
 }
 
-/* The exactly-once run: reads past the checkpoint, commits as it goes. */
+/* The exactly-once run: reads past the position, commits as it goes. */
 void
 txn_publish_all(struct pub *p, int argc, char **argv)
 {
 	struct txn *t = p->txn;
+	unsigned long in_batch;
 
-	pub_each_input(p, argc, argv, txn_file);
+	in_batch = pub_each_input(p, argc, argv, txn_file);
+	gate_decide(p, &in_batch);
 	if (!p->input_error && !stopping(p) && t->pos < t->skip) {
-		progress_warnx("the input has %llu lines, but ID %s's checkpoint says %llu "
+		progress_warnx("the input has %llu lines, but ID %s's position says %llu "
 		    "were committed: another input?", t->pos, p->o->eos_id,
 		    t->skip);
 		p->input_error = 1;
 	}
-	if (!p->fatal && !t->gave_up) {
+	if (t->gate_abort) {
+		if (t->open)
+			abort_open(p);
+	} else if (!p->fatal && !t->gave_up) {
 		/* After a signal, commit what is in if it can be done in time. */
 		if (txn_commit(p) == -1 && t->open && !p->fatal)
 			abort_open(p);
@@ -432,20 +565,22 @@ txn_summarize(const struct pub *p)
 	const struct txn *t = p->txn;
 	unsigned long long open = p->read - p->delivered - p->failed;
 
+	if (t->refused)
+		return 1;
 	if (t->skipped > 0)
 		progress_warnx("%llu input line%s skipped: committed by an earlier run "
 		    "under ID %s", t->skipped, t->skipped == 1 ? "" : "s",
 		    p->o->eos_id);
 	if (t->gave_up)
 		progress_warnx("gave up after %d aborted transactions in a row", MAX_ABORTS);
-	if (open > 0 || p->fatal || sig_caught || t->gave_up)
+	if (open > 0 || p->fatal || sig_caught || t->gave_up || t->gate_abort)
 		progress_warnx("%llu line%s read but not committed; %llu input lines are "
 		    "committed in all: run the same command to resume", open,
 		    open == 1 ? "" : "s", t->committed);
 	else if (p->read == 0 && t->skipped > 0 && !p->input_error)
 		progress_warnx("nothing to do: the input is committed already under ID %s",
 		    p->o->eos_id);
-	return open > 0 || t->gave_up;
+	return open > 0 || t->gave_up || t->gate_abort;
 }
 
 /* More members for --stats. */
@@ -466,11 +601,10 @@ txn_free(struct pub *p)
 
 	if (t == NULL)
 		return;
-	if (t->ckt != NULL)
-		rd_kafka_topic_destroy(t->ckt);
+	pos_free(t);
 	free(t->held);
 	free(t->buf);
-	free(t->source);
+	free(t->pend.buf);
 	free(t);
 	p->txn = NULL;
 }

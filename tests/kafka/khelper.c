@@ -3,10 +3,16 @@
  * -lrdkafka): what kcat 1.7 cannot do.
  *   khelper txn BROKERS TOPIC N M   N messages in an aborted transaction,
  *                                   then M in a committed one
+ *   khelper open BROKERS ID TOPIC...  a transaction of transactional.id ID
+ *                                   with a message in every partition of
+ *                                   each TOPIC, left open: the process ends
+ *                                   without committing or aborting it
+ *   khelper delete BROKERS TOPIC    deletes the topic (the Admin API)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <librdkafka/rdkafka.h>
 
@@ -76,11 +82,94 @@ txn(const char *brokers, const char *topic, int n, int m)
 	return 0;
 }
 
+static int
+partitions(rd_kafka_t *rk, const char *topic)
+{
+	const rd_kafka_metadata_t *md;
+	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+	int n = 0;
+
+	if (rd_kafka_metadata(rk, 0, rkt, &md, 10000) == 0) {
+		if (md->topic_cnt == 1 && md->topics[0].err == 0)
+			n = md->topics[0].partition_cnt;
+		rd_kafka_metadata_destroy(md);
+	}
+	rd_kafka_topic_destroy(rkt);
+	return n;
+}
+
+static int
+open_txn(const char *brokers, const char *id, char **topics, int ntopics)
+{
+	rd_kafka_t *rk = client(RD_KAFKA_PRODUCER, brokers, id);
+	rd_kafka_resp_err_t e;
+	int i, j, n;
+
+	check(rd_kafka_init_transactions(rk, 60000), "init");
+	check(rd_kafka_begin_transaction(rk), "begin");
+	for (i = 0; i < ntopics; i++) {
+		if ((n = partitions(rk, topics[i])) == 0) {
+			fprintf(stderr, "khelper: %s: no partitions\n", topics[i]);
+			return 1;
+		}
+		for (j = 0; j < n; j++)
+			if ((e = rd_kafka_producev(rk, RD_KAFKA_V_TOPIC(topics[i]),
+			    RD_KAFKA_V_PARTITION(j), RD_KAFKA_V_KEY("khelper", 7),
+			    RD_KAFKA_V_VALUE("{\"open\":1}", 10), RD_KAFKA_V_END)) != 0) {
+				fprintf(stderr, "khelper: produce: %s\n", rd_kafka_err2str(e));
+				return 1;
+			}
+	}
+	if (rd_kafka_flush(rk, 30000) != 0) {
+		fprintf(stderr, "khelper: flush: not delivered\n");
+		return 1;
+	}
+	_exit(0);	/* no commit, no abort: the transaction stays open */
+}
+
+static int
+delete_topic(const char *brokers, const char *topic)
+{
+	rd_kafka_t *rk = client(RD_KAFKA_PRODUCER, brokers, NULL);
+	rd_kafka_DeleteTopic_t *dt = rd_kafka_DeleteTopic_new(topic);
+	rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+	rd_kafka_event_t *ev;
+	const rd_kafka_topic_result_t **res;
+	size_t n;
+	int status = 1;
+
+	rd_kafka_DeleteTopics(rk, &dt, 1, NULL, q);
+	if ((ev = rd_kafka_queue_poll(q, 30000)) == NULL)
+		fprintf(stderr, "khelper: delete: no answer\n");
+	else if (rd_kafka_event_error(ev) != 0)
+		fprintf(stderr, "khelper: delete: %s\n", rd_kafka_event_error_string(ev));
+	else {
+		res = rd_kafka_DeleteTopics_result_topics(
+		    rd_kafka_event_DeleteTopics_result(ev), &n);
+		if (n == 1 && rd_kafka_topic_result_error(res[0]) != 0)
+			fprintf(stderr, "khelper: delete: %s\n",
+			    rd_kafka_err2str(rd_kafka_topic_result_error(res[0])));
+		else
+			status = 0;
+	}
+	if (ev != NULL)
+		rd_kafka_event_destroy(ev);
+	rd_kafka_DeleteTopic_destroy(dt);
+	rd_kafka_queue_destroy(q);
+	rd_kafka_destroy(rk);
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
 	if (argc == 6 && strcmp(argv[1], "txn") == 0)
 		return txn(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
-	fprintf(stderr, "usage: khelper txn BROKERS TOPIC N M\n");
+	if (argc >= 5 && strcmp(argv[1], "open") == 0)
+		return open_txn(argv[2], argv[3], argv + 4, argc - 4);
+	if (argc == 4 && strcmp(argv[1], "delete") == 0)
+		return delete_topic(argv[2], argv[3]);
+	fprintf(stderr, "usage: khelper txn BROKERS TOPIC N M | open BROKERS ID "
+	    "TOPIC... | delete BROKERS TOPIC\n");
 	return 2;
 }
