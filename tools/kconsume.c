@@ -339,6 +339,7 @@ main(int argc, char **argv)
 	struct consume c;
 	rd_kafka_conf_t *conf;
 
+	stdfd_open();
 	fshut_stdout_at_exit();
 	conf = parse_options(&o, argc, argv);
 	memset(&c, 0, sizeof(c));
