@@ -1,5 +1,6 @@
 /* kpublish's options, librdkafka configuration, and the final summary. */
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,16 +280,18 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 	return conf;
 }
 
-static void
+/* -1, said, when the file could not be written: the summary promised is lost. */
+static int
 write_stats(const struct pub *p, double secs)
 {
 	FILE *fp;
 	struct wbuf w;
 	unsigned long bad = 0;
+	int bad_write;
 
 	if ((fp = fopen(p->o->stats, "w")) == NULL) {
 		progress_warn("%s", p->o->stats);
-		return;
+		return -1;
 	}
 	wbuf_init(&w, -1, NULL, 256);
 	json_write_string(&w, p->o->ko.topic, strlen(p->o->ko.topic), &bad);
@@ -313,8 +316,16 @@ write_stats(const struct pub *p, double secs)
 		txn_stats(p, fp);
 	fputs("}\n", fp);
 	wbuf_free(&w);
-	if (fclose(fp) == EOF)
-		progress_warn("%s", p->o->stats);
+	errno = 0;
+	bad_write = fflush(fp) == EOF || ferror(fp);
+	if (fclose(fp) == EOF || bad_write) {
+		if (errno != 0)
+			progress_warn("%s", p->o->stats);
+		else
+			progress_warnx("%s: write error", p->o->stats);
+		return -1;
+	}
+	return 0;
 }
 
 /* Prints the summary; returns the exit status. */
@@ -323,7 +334,7 @@ summarize(struct pub *p)
 {
 	double secs = clock_now() - p->started;
 	unsigned long long missing;
-	int dl_error, txn_fail = 0;
+	int dl_error, txn_fail = 0, stats_error = 0;
 
 	dl_error = dl_close(p) == -1;
 	missing = p->read - p->delivered - p->failed;
@@ -352,9 +363,9 @@ summarize(struct pub *p)
 	if (missing > 0)
 		progress_warnx("%llu line%s unaccounted for", missing, missing == 1 ? "" : "s");
 	if (p->o->stats != NULL)
-		write_stats(p, secs);
+		stats_error = write_stats(p, secs) == -1;
 	if (p->failed > 0 || missing > 0 || p->input_error || dl_error ||
-	    stopping(p) || txn_fail)
+	    stopping(p) || txn_fail || stats_error)
 		return EXIT_FAIL;
 	return EXIT_OK;
 }
