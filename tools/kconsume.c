@@ -317,6 +317,7 @@ parse_options(struct opts *o, int argc, char **argv)
 	}
 	if (optind != argc)
 		usage_error(USAGE, "no operands expected: %s", argv[optind]);
+	kafka_topic_check(USAGE, "-t", o->ko.topic);
 	conf = kafka_conf_new(&o->ko);
 	kafka_conf_set(conf, "enable.partition.eof", "true", "default");
 	kafka_conf_set(conf, "group.id", o->group ? o->group : "kconsume",

@@ -263,15 +263,13 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 				usage(EXIT_USAGE);
 		}
 	}
-	if (*o->ko.topic == '\0')
-		usage_error(USAGE, "-t: empty topic name");
+	kafka_topic_check(USAGE, "-t", o->ko.topic);
 	if (o->eos_id != NULL && *o->eos_id == '\0')
 		usage_error(USAGE, "--exactly-once: empty ID");
 	if (o->eos_id == NULL && eos_only)
 		usage_error(USAGE, "--checkpoint-topic, --commit-interval, "
 		    "--source-id and --restart need --exactly-once");
-	if (*o->checkpoint_topic == '\0')
-		usage_error(USAGE, "--checkpoint-topic: empty topic name");
+	kafka_topic_check(USAGE, "--checkpoint-topic", o->checkpoint_topic);
 	if (o->dead_letter == NULL)
 		o->dead_letter = default_dead_letter(o->ko.topic);
 	conf = make_conf(o, &props, timeout);
