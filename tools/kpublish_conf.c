@@ -43,7 +43,8 @@ usage(int status)
 	    "      --delay S             pause after each delivered batch (default 1;\n"
 	    "                            0: no pause and no waiting between batches)\n"
 	    "      --key F1,F2,...       key from the first field present and not null\n"
-	    "                            (default track_id,record_id)\n"
+	    "                            (default track_id,record_id); a warning at the\n"
+	    "                            end when no line had any\n"
 	    "      --no-key              publish without keys (lines need not be JSON)\n"
 	    "      --dead-letter FILE    where lines not delivered go (default\n"
 	    "                            kpublish-failed-TOPIC-TIME.jsonl; opened at the\n"
@@ -342,6 +343,8 @@ summarize(struct pub *p)
 	    p->delivered, p->failed, p->batches, p->batches == 1 ? "" : "es",
 	    secs, secs > 0 ? p->delivered / secs : 0,
 	    secs > 0 ? p->bytes / secs / 1e6 : 0);
+	if (!p->o->no_key && !p->o->ko.quiet)
+		key_report(&p->keys, p->o->key_fields);
 	if (sig_caught)
 		progress_warnx("interrupted by a signal: the input was not read to its end");
 	if (p->kept > 0)
