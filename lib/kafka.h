@@ -48,6 +48,9 @@ const char *kafka_default_brokers(void);
 void	 kafka_opts_init(struct kafka_opts *ko);
 int	 kafka_option(struct kafka_opts *ko, struct kafka_props *props, int ch,
 	    const char *arg);
+/* Kafka's rules for a topic name (see kafka_opt.c); exits 2 when broken. */
+#define KAFKA_TOPIC_MAX 249
+void	 kafka_topic_check(const char *usage, const char *opt, const char *name);
 /* rd_kafka_new with the signals left to the main thread; exits 2 on failure. */
 rd_kafka_t *kafka_new(rd_kafka_type_t type, rd_kafka_conf_t *conf);
 void	 kafka_props_add(struct kafka_props *p, int opt, const char *arg);

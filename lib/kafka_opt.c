@@ -5,6 +5,7 @@
  */
 #include <err.h>
 #include <signal.h>
+#include <string.h>
 
 #include "util.h"
 #include "kafka.h"
@@ -33,6 +34,29 @@ kafka_option(struct kafka_opts *ko, struct kafka_props *props, int ch,
 	default: return 0;
 	}
 	return 1;
+}
+
+/*
+ * Kafka's rules for a topic name, checked before connecting: the broker
+ * answers a bad one with "Invalid topic", which looks like a topic not yet
+ * created and is waited for. Exits 2 naming opt when name breaks them.
+ */
+void
+kafka_topic_check(const char *usage, const char *opt, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0)
+		usage_error(usage, "%s: empty topic name", opt);
+	if (n > KAFKA_TOPIC_MAX)
+		usage_error(usage, "%s: a topic name has at most %d characters, "
+		    "not %zu", opt, KAFKA_TOPIC_MAX, n);
+	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		usage_error(usage, "%s: \"%s\" is not a topic name", opt, name);
+	if (strspn(name, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != n)
+		usage_error(usage, "%s: \"%s\": a topic name has only ASCII "
+		    "letters, digits, '.', '_' and '-'", opt, name);
 }
 
 static void

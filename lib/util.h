@@ -23,6 +23,9 @@ enum {
 _Noreturn void usage_error(const char *usage, const char *fmt, ...);
 _Noreturn void usage_help(const char *usage, const char *text);
 
+/* stdfd.c: descriptors 0, 1 and 2 opened on /dev/null when closed. */
+void	 stdfd_open(void);
+
 /* fshut.c: standard output flushed, checked and closed (exit 1 on failure). */
 int	 fshut(FILE *fp, const char *name);
 void	 fshut_stdout_at_exit(void);

@@ -337,6 +337,7 @@ main(int argc, char **argv)
 	struct wbuf out;
 	int i, r, rc = 0;
 
+	stdfd_open();
 	fshut_stdout_at_exit();
 	parse_options(&o, argc, argv);
 	argc -= optind;

@@ -371,6 +371,7 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	o.ts_field = "timestamp";
 	o.id_field = "record_id";
+	stdfd_open();
 	fshut_stdout_at_exit();
 	parse_options(&o, argc, argv);
 	argc -= optind;

@@ -317,6 +317,7 @@ parse_options(struct opts *o, int argc, char **argv)
 	}
 	if (optind != argc)
 		usage_error(USAGE, "no operands expected: %s", argv[optind]);
+	kafka_topic_check(USAGE, "-t", o->ko.topic);
 	conf = kafka_conf_new(&o->ko);
 	kafka_conf_set(conf, "enable.partition.eof", "true", "default");
 	kafka_conf_set(conf, "group.id", o->group ? o->group : "kconsume",
@@ -339,6 +340,7 @@ main(int argc, char **argv)
 	struct consume c;
 	rd_kafka_conf_t *conf;
 
+	stdfd_open();
 	fshut_stdout_at_exit();
 	conf = parse_options(&o, argc, argv);
 	memset(&c, 0, sizeof(c));

@@ -597,6 +597,7 @@ main(int argc, char **argv)
 	struct fetch f;
 	int status;
 
+	stdfd_open();
 	fshut_stdout_at_exit();
 	parse_options(&o, argc, argv);
 	memset(&f, 0, sizeof(f));

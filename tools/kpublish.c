@@ -452,6 +452,7 @@ main(int argc, char **argv)
 	rd_kafka_conf_t *conf;
 	int status;
 
+	stdfd_open();
 	fshut_stdout_at_exit();
 	conf = parse_options(&o, &argc, &argv);
 	memset(&p, 0, sizeof(p));

@@ -63,6 +63,7 @@ struct keys {
 	size_t	 vallen;
 	char	*buf;
 	size_t	 cap;
+	unsigned long long lines, keyed;	/* JSON objects seen; with a key */
 };
 
 /* kpublish_digest.c: the digest of the lines consumed (--exactly-once). */
@@ -223,5 +224,7 @@ void	 key_free(struct keys *k);
 /* NULL and the key (NULL when no field is there), or why the line has none. */
 const char *key_find(struct keys *k, const char *line, size_t len,
 	    const char **key, size_t *keylen);
+/* At the end: a warning when lines were sent and none had a key field. */
+void	 key_report(const struct keys *k, const char *fields);
 
 #endif

@@ -1,5 +1,6 @@
 /* kpublish's options, librdkafka configuration, and the final summary. */
 #include <err.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -44,7 +45,8 @@ usage(int status)
 	    "      --delay S             pause after each delivered batch (default 1;\n"
 	    "                            0: no pause and no waiting between batches)\n"
 	    "      --key F1,F2,...       key from the first field present and not null\n"
-	    "                            (default track_id,record_id)\n"
+	    "                            (default track_id,record_id); a warning at the\n"
+	    "                            end when no line had any\n"
 	    "      --no-key              publish without keys (lines need not be JSON)\n"
 	    "      --dead-letter FILE    where lines not delivered go (default\n"
 	    "                            kpublish-failed-TOPIC-TIME.jsonl; opened at the\n"
@@ -309,16 +311,14 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 				usage(EXIT_USAGE);
 		}
 	}
-	if (*o->ko.topic == '\0')
-		usage_error(USAGE, "-t: empty topic name");
+	kafka_topic_check(USAGE, "-t", o->ko.topic);
 	if (o->eos_id != NULL && *o->eos_id == '\0')
 		usage_error(USAGE, "--exactly-once: empty ID");
 	if (o->eos_id == NULL && eos_only)
 		usage_error(USAGE, "--checkpoint-topic, --commit-interval, "
 		    "--volatile-field, --gate, --source-id and --restart need "
 		    "--exactly-once");
-	if (*o->checkpoint_topic == '\0')
-		usage_error(USAGE, "--checkpoint-topic: empty topic name");
+	kafka_topic_check(USAGE, "--checkpoint-topic", o->checkpoint_topic);
 	if (o->dead_letter == NULL)
 		o->dead_letter = default_dead_letter(o->ko.topic);
 	conf = make_conf(o, &props, timeout);
@@ -327,16 +327,18 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 	return conf;
 }
 
-static void
+/* -1, said, when the file could not be written: the summary promised is lost. */
+static int
 write_stats(const struct pub *p, double secs)
 {
 	FILE *fp;
 	struct wbuf w;
 	unsigned long bad = 0;
+	int bad_write;
 
 	if ((fp = fopen(p->o->stats, "w")) == NULL) {
 		progress_warn("%s", p->o->stats);
-		return;
+		return -1;
 	}
 	wbuf_init(&w, -1, NULL, 256);
 	json_write_string(&w, p->o->ko.topic, strlen(p->o->ko.topic), &bad);
@@ -361,8 +363,16 @@ write_stats(const struct pub *p, double secs)
 		txn_stats(p, fp);
 	fputs("}\n", fp);
 	wbuf_free(&w);
-	if (fclose(fp) == EOF)
-		progress_warn("%s", p->o->stats);
+	errno = 0;
+	bad_write = fflush(fp) == EOF || ferror(fp);
+	if (fclose(fp) == EOF || bad_write) {
+		if (errno != 0)
+			progress_warn("%s", p->o->stats);
+		else
+			progress_warnx("%s: write error", p->o->stats);
+		return -1;
+	}
+	return 0;
 }
 
 /* Prints the summary; returns the exit status. */
@@ -371,7 +381,7 @@ summarize(struct pub *p)
 {
 	double secs = clock_now() - p->started;
 	unsigned long long missing;
-	int dl_error, txn_fail = 0;
+	int dl_error, txn_fail = 0, stats_error = 0;
 
 	dl_error = dl_close(p) == -1;
 	missing = p->read - p->delivered - p->failed;
@@ -381,6 +391,8 @@ summarize(struct pub *p)
 	    p->delivered, p->failed, p->batches, p->batches == 1 ? "" : "es",
 	    secs, secs > 0 ? p->delivered / secs : 0,
 	    secs > 0 ? p->bytes / secs / 1e6 : 0);
+	if (!p->o->no_key && !p->o->ko.quiet)
+		key_report(&p->keys, p->o->key_fields);
 	if (sig_caught)
 		progress_warnx("interrupted by a signal: the input was not read to its end");
 	if (p->kept > 0)
@@ -400,9 +412,9 @@ summarize(struct pub *p)
 	if (missing > 0)
 		progress_warnx("%llu line%s unaccounted for", missing, missing == 1 ? "" : "s");
 	if (p->o->stats != NULL)
-		write_stats(p, secs);
+		stats_error = write_stats(p, secs) == -1;
 	if (p->failed > 0 || missing > 0 || p->input_error || dl_error ||
-	    stopping(p) || txn_fail)
+	    stopping(p) || txn_fail || stats_error)
 		return EXIT_FAIL;
 	return EXIT_OK;
 }

@@ -79,8 +79,10 @@ key_find(struct keys *k, const char *line, size_t len, const char **key,
 		return why;
 	*key = NULL;
 	*keylen = 0;
+	k->lines++;
 	if (k->val == NULL)
 		return NULL;
+	k->keyed++;
 	if (k->val[0] != '"') {		/* a number (or other value) as its text */
 		*key = k->val;
 		*keylen = k->vallen;
@@ -94,4 +96,21 @@ key_find(struct keys *k, const char *line, size_t len, const char **key,
 	*key = k->buf;
 	*keylen = (size_t)n;
 	return NULL;
+}
+
+/*
+ * A field list that matched nothing is most likely a misspelt --key, or
+ * data of another shape: each message went out without a key, so lines of
+ * one record are not kept in order on one partition. Said once, at the
+ * end; a list whose later field matched (the default's record_id) is
+ * working as meant.
+ */
+void
+key_report(const struct keys *k, const char *fields)
+{
+	if (k->lines == 0 || k->keyed > 0)
+		return;
+	progress_warnx("warning: no line had %s %s: messages were sent "
+	    "without keys", k->n == 1 ? "the key field" :
+	    "any of the key fields", fields);
 }

@@ -420,6 +420,7 @@ main(int argc, char **argv)
 	struct opts o = { NULL, 0, 0, (uint64_t)16 << 30 };
 	int ch;
 
+	stdfd_open();
 	fshut_stdout_at_exit();
 	while ((ch = getopt_long(argc, argv, "1lm:h", longopts, NULL)) != -1) {
 		switch (ch) {
