@@ -101,6 +101,7 @@ struct pending {
 };
 
 struct txn {
+	rd_kafka_topic_t *ckt;		/* the checkpoint topic */
 	char	*group;			/* the position's consumer group */
 	rd_kafka_consumer_group_metadata_t *cgmd;
 	char	*source;		/* --source-id, or NULL */

@@ -84,9 +84,39 @@ parse_position(struct ckpt *c, const char *val, size_t len)
 	return 0;
 }
 
-/* The metadata stored with partition 0's offset: JSON, as kpublish(1) says. */
+/* Made compacted, 1 partition, the cluster's replication; errors told. */
+static void
+create_checkpoint_topic(struct pub *p)
+{
+	const char *name = p->o->checkpoint_topic;
+	rd_kafka_NewTopic_t *nt;
+	rd_kafka_AdminOptions_t *ao;
+	rd_kafka_resp_err_t e;
+	char errstr[256];
+
+	if ((nt = rd_kafka_NewTopic_new(name, 1, -1, errstr, sizeof(errstr))) == NULL)
+		errx(EXIT_USAGE, "--checkpoint-topic: %s", errstr);
+	rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
+	ao = rd_kafka_AdminOptions_new(p->rk, RD_KAFKA_ADMIN_OP_CREATETOPICS);
+	rd_kafka_AdminOptions_set_request_timeout(ao,
+	    (int)(p->o->ko.connect_timeout * 1000) + 1, errstr, sizeof(errstr));
+	e = topic_create_request(p, nt, ao,
+	    (int)(p->o->ko.connect_timeout * 1000) + 2000, errstr, sizeof(errstr));
+	/* One that exists is used as it is; one that failed is waited for. */
+	if (e != 0 && e != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS)
+		progress_warnx("checkpoint topic \"%s\": cannot create it: %s", name,
+		    rd_kafka_err2str(e));
+	rd_kafka_AdminOptions_destroy(ao);
+	rd_kafka_NewTopic_destroy(nt);
+}
+
+/*
+ * The position as JSON, as kpublish(1) says: partition 0's metadata (under
+ * 4096 bytes: --source-id is bounded), or with the ID and the topic, the
+ * checkpoint topic's record.
+ */
 static char *
-position_metadata(struct pub *p, unsigned long long lines)
+position_json(struct pub *p, unsigned long long lines, int record)
 {
 	struct txn *t = p->txn;
 	struct wbuf w;
@@ -96,7 +126,15 @@ position_metadata(struct pub *p, unsigned long long lines)
 	clock_utc(stamp, sizeof(stamp), time(NULL));
 	digest_hex(&t->dg, hex);
 	wbuf_init(&w, -1, NULL, 256);
-	wbuf_puts(&w, "{\"v\":2,\"lines\":");
+	wbuf_puts(&w, "{\"v\":2,");
+	if (record) {
+		wbuf_puts(&w, "\"id\":");
+		json_write_string(&w, p->o->eos_id, strlen(p->o->eos_id), &bad);
+		wbuf_puts(&w, ",\"topic\":");
+		json_write_string(&w, p->o->ko.topic, strlen(p->o->ko.topic), &bad);
+		wbuf_putc(&w, ',');
+	}
+	wbuf_puts(&w, "\"lines\":");
 	wbuf_putu(&w, lines);
 	wbuf_puts(&w, ",\"digest\":\"");
 	wbuf_puts(&w, hex);
@@ -136,9 +174,18 @@ pos_send(struct pub *p, unsigned long long lines)
 	rd_kafka_topic_partition_list_t *l;
 	rd_kafka_topic_partition_t *tp;
 	rd_kafka_error_t *e;
+	rd_kafka_resp_err_t qe;
 	double deadline;
 	size_t i;
+	char *rec = position_json(p, lines, 1);
 
+	/* Tagged 0: a failed delivery makes the commit fail. */
+	qe = queue_message(p, t->ckt, rec, strlen(rec), p->o->eos_id,
+	    strlen(p->o->eos_id), tag_make(t->gen, 0));
+	free(rec);
+	if (qe != 0)
+		return rd_kafka_error_new(qe, "checkpoint topic %s: %s",
+		    p->o->checkpoint_topic, rd_kafka_err2str(qe));
 	rd_kafka_flush(p->rk, (int)(p->o->message_timeout * 1000) + 1000);
 	for (i = 0; i < t->nheld; i++)
 		if (t->held[i].partition >= 0) {
@@ -152,7 +199,7 @@ pos_send(struct pub *p, unsigned long long lines)
 		tp = rd_kafka_topic_partition_list_add(l, p->o->ko.topic, (int32_t)i);
 		tp->offset = t->ends[i];
 		if (i == 0) {	/* freed with the list */
-			tp->metadata = position_metadata(p, lines);
+			tp->metadata = position_json(p, lines, 0);
 			tp->metadata_size = strlen(tp->metadata);
 		}
 	}
@@ -244,44 +291,56 @@ pos_list(struct pub *p, int *status)
 	return l;
 }
 
-/*
- * Checkpoints of kpublish 0.2 lived in a topic, which this version does not
- * read: an ID found there is refused rather than loaded again from line 1.
- * Read under read_uncommitted, so that no open transaction holds it back;
- * a checkpoint aborted is still a sign that the ID was used.
- */
+/* A topic's partition count, or -1 when it is not there (never made here). */
 static int
-legacy_found(struct pub *p)
+topic_partition_count(struct pub *p, const char *topic)
 {
-	const char *name = p->o->checkpoint_topic, *id = p->o->eos_id;
 	const rd_kafka_metadata_t *md;
 	rd_kafka_resp_err_t terr;
+	int n = -1;
+
+	if (rd_kafka_metadata(p->rk, 1, NULL, &md, (int)(p->o->ko.connect_timeout *
+	    1000)) == 0) {
+		n = kafka_topic_partitions(md, topic, &terr);
+		rd_kafka_metadata_destroy(md);
+	}
+	return n;
+}
+
+/*
+ * The newest record keyed ID in the checkpoint topic, or NULL: read under
+ * read_uncommitted over every partition, so that no open transaction of
+ * any load holds it back. It may be of a transaction that was aborted: it
+ * says that the ID was used, not where it stands.
+ */
+static char *
+marker_find(struct pub *p)
+{
+	const char *id = p->o->eos_id;
 	rd_kafka_t *c;
 	rd_kafka_topic_t *rkt;
 	rd_kafka_queue_t *q;
 	rd_kafka_message_t *m;
 	double deadline = clock_now() + p->o->ko.connect_timeout;
-	int n = -1, i, eofs = 0, found = 0;
+	int n, i, eofs = 0;
+	char *found = NULL;
 
-	if (rd_kafka_metadata(p->rk, 1, NULL, &md, 10000) == 0) {
-		n = kafka_topic_partitions(md, name, &terr);
-		rd_kafka_metadata_destroy(md);
-	}
-	if (n <= 0)
-		return 0;
 	c = plain_reader(p);
 	q = rd_kafka_queue_new(c);
-	rkt = rd_kafka_topic_new(c, name, NULL);
+	rkt = rd_kafka_topic_new(c, p->o->checkpoint_topic, NULL);
+	n = topic_partition_count(p, p->o->checkpoint_topic);
 	for (i = 0; i < n; i++)
 		rd_kafka_consume_start_queue(rkt, i, RD_KAFKA_OFFSET_BEGINNING, q);
-	while (!found && eofs < n && !sig_caught && clock_now() < deadline) {
+	while (eofs < n && !sig_caught && clock_now() < deadline) {
 		if ((m = rd_kafka_consume_queue(q, 200)) == NULL)
 			continue;
 		if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF)
 			eofs++;
 		else if (m->err == 0 && m->key_len == strlen(id) &&
-		    memcmp(m->key, id, m->key_len) == 0)
-			found = 1;
+		    memcmp(m->key, id, m->key_len) == 0 && m->payload != NULL) {
+			free(found);
+			found = xstrndup(m->payload, m->len);
+		}
 		rd_kafka_message_destroy(m);
 	}
 	for (i = 0; i < n; i++)
@@ -290,22 +349,6 @@ legacy_found(struct pub *p)
 	rd_kafka_queue_destroy(q);
 	rd_kafka_destroy(c);
 	return found;
-}
-
-/* The data topic's partition count, or -1 when it is not there. */
-static int
-topic_partition_count(struct pub *p)
-{
-	const rd_kafka_metadata_t *md;
-	rd_kafka_resp_err_t terr;
-	int n = -1;
-
-	if (rd_kafka_metadata(p->rk, 0, p->rkt, &md, (int)(p->o->ko.connect_timeout *
-	    1000)) == 0) {
-		n = kafka_topic_partitions(md, p->o->ko.topic, &terr);
-		rd_kafka_metadata_destroy(md);
-	}
-	return n;
 }
 
 static int
@@ -338,7 +381,7 @@ check_topic(struct pub *p)
 	const char *topic = p->o->ko.topic;
 	int64_t high;
 	size_t i;
-	int n = topic_partition_count(p), status = 0;
+	int n = topic_partition_count(p, topic), status = 0;
 	rd_kafka_t *c;
 
 	for (i = 0; i < t->nends; i++)
@@ -414,22 +457,72 @@ take_position(struct pub *p, const rd_kafka_topic_partition_list_t *l)
 	return status;
 }
 
+/* The data topic holds nothing (or is gone): deleted or made again since. */
+static int
+topic_empty(struct pub *p)
+{
+	rd_kafka_t *c;
+	int64_t high, sum = 0;
+	int n = topic_partition_count(p, p->o->ko.topic), i;
+
+	if (n <= 0)
+		return 1;
+	c = plain_reader(p);
+	for (i = 0; i < n && sum == 0; i++)
+		if (high_watermark(p, c, i, &high) == 0)
+			sum += high;
+		else
+			sum = -1;
+	rd_kafka_destroy(c);
+	return sum == 0;
+}
+
+/*
+ * The group holds no position, but the checkpoint topic says the ID was
+ * used: starting from line 1 would send its rows again. Refused, with the
+ * cause where it can be told.
+ */
+static int
+position_lost(struct pub *p, const char *rec)
+{
+	struct ckpt c;
+	const char *id = p->o->eos_id, *topic = p->o->ko.topic;
+
+	memset(&c, 0, sizeof(c));
+	if (parse_position(&c, rec, strlen(rec)) == -1)
+		progress_warnx("ID %s has a checkpoint of kpublish 0.2 in topic %s, which "
+		    "this version does not read: finish that load with kpublish 0.2, or "
+		    "load again under a new ID (or --restart: its rows are sent again)",
+		    id, p->o->checkpoint_topic);
+	else if (topic_empty(p))
+		progress_warnx("topic %s is empty, but ID %s loaded %llu input lines into "
+		    "it: the topic was deleted or re-created since; load it again under "
+		    "a new ID (or --restart)", topic, id, c.lines);
+	else
+		progress_warnx("ID %s loaded %llu input lines into topic %s, but consumer "
+		    "group %s no longer holds its position (the group deleted, or its "
+		    "offsets expired after offsets.retention.minutes): refused, as a load "
+		    "from line 1 would send them again; --restart does so, or use a new "
+		    "ID", id, c.lines, topic, p->txn->group);
+	free(c.source);
+	free(c.digest);
+	return EXIT_FAIL;
+}
+
 static int
 read_position(struct pub *p)
 {
 	rd_kafka_topic_partition_list_t *l;
+	char *rec;
 	int status = 0;
 
 	if ((l = pos_list(p, &status)) == NULL)
 		return status;
 	status = take_position(p, l);
 	rd_kafka_topic_partition_list_destroy(l);
-	if (status == 0 && p->txn->nends == 0 && legacy_found(p)) {
-		progress_warnx("ID %s has a checkpoint of kpublish 0.2 in topic %s, which "
-		    "this version does not read: finish that load with kpublish 0.2, or "
-		    "load again with --restart (its rows are sent again) or a new ID",
-		    p->o->eos_id, p->o->checkpoint_topic);
-		status = EXIT_FAIL;
+	if (status == 0 && p->txn->nends == 0 && (rec = marker_find(p)) != NULL) {
+		status = position_lost(p, rec);
+		free(rec);
 	}
 	if (status == 0 && p->txn->nends > 0)
 		status = check_topic(p);
@@ -441,6 +534,7 @@ int
 txn_start(struct pub *p)
 {
 	struct txn *t;
+	struct kafka_opts ko = p->ko;
 	size_t n = strlen(p->o->eos_id) + 16;
 	int status;
 
@@ -451,10 +545,15 @@ txn_start(struct pub *p)
 	snprintf(t->group, n, "kpublish-%s", p->o->eos_id);
 	t->cgmd = rd_kafka_consumer_group_metadata_new(t->group);
 	digest_init(&t->dg, p->o->volatile_fields, p->o->nvolatile);
+	create_checkpoint_topic(p);
+	/* Known before the first begin_transaction, which would wait for it. */
+	ko.topic = p->o->checkpoint_topic;
+	kafka_wait_topic(p->rk, &ko);
+	t->ckt = rd_kafka_topic_new(p->rk, p->o->checkpoint_topic, NULL);
 	if ((status = init_txn(p)) == 0 && !p->o->restart)
 		status = read_position(p);
 	/* Every partition in each position: none keeps an older load's offset. */
-	if (status == 0 && (n = (size_t)topic_partition_count(p)) < 100000)
+	if (status == 0 && (n = (size_t)topic_partition_count(p, p->o->ko.topic)) < 100000)
 		ends_grow(t, n);
 	return status;
 }
@@ -464,6 +563,8 @@ pos_free(struct txn *t)
 {
 	if (t->cgmd != NULL)
 		rd_kafka_consumer_group_metadata_destroy(t->cgmd);
+	if (t->ckt != NULL)
+		rd_kafka_topic_destroy(t->ckt);
 	digest_free(&t->dg);
 	free(t->ends);
 	free(t->group);
