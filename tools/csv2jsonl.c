@@ -225,7 +225,7 @@ convert(const struct opts *o, const char *path, struct wbuf *out)
 	cv.out = out;
 	if ((fd = input_open(path)) == -1)
 		return UNREADABLE;
-	csv_open(&cv.csv, fd, input_name(path), o->delim);
+	csv_open(&cv.csv, fd, input_name(path), o->delim, SIZE_MAX);
 	rc = read_file(&cv);
 	if (cv.held != NULL)
 		release_held(&cv);
