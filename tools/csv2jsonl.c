@@ -13,7 +13,8 @@
 #include "csv2jsonl.h"
 
 #define USAGE "csv2jsonl [-rs] [-d delim] [-n rows] [-t col=type]... " \
-	"[--max-field size] [--no-header] [--skip-bad] [file ...]"
+	"[--input-name name] [--max-field size] [--no-header] [--skip-bad] " \
+	"[file ...]"
 #define MAX_REPORTS 10
 /* A field's bound: room for any real value, not for a runaway zip. */
 #define MAX_FIELD (64 * 1024 * 1024)
@@ -232,7 +233,8 @@ convert(const struct opts *o, const char *path, struct wbuf *out)
 	cv.out = out;
 	if ((fd = input_open(path)) == -1)
 		return UNREADABLE;
-	csv_open(&cv.csv, fd, input_name(path), o->delim, o->max_field);
+	csv_open(&cv.csv, fd, path == NULL || strcmp(path, "-") == 0 ?
+	    o->stdin_name : path, o->delim, o->max_field);
 	rc = read_file(&cv);
 	if (cv.held != NULL)
 		release_held(&cv);
@@ -265,6 +267,7 @@ usage(int status)
 	    "  -t, --type COL=TYPE       fix a column's type: number, boolean or string\n"
 	    "  -s, --strings             every value a string, empty ones \"\" (no typing)\n"
 	    "  -r, --rename-duplicates   rename repeated header names name_2, name_3, ...\n"
+	    "      --input-name NAME     standard input's name in messages (default <stdin>)\n"
 	    "      --max-field SIZE      a longer field is a bad record (default 64M; K, M, G, T)\n"
 	    "      --skip-bad            report and skip bad records; exit 1 at the end\n"
 	    "  -h, --help                this help\n"
@@ -331,6 +334,7 @@ parse_options(struct opts *o, int argc, char **argv)
 		{ "strings", no_argument, NULL, 's' },
 		{ "rename-duplicates", no_argument, NULL, 'r' },
 		{ "skip-bad", no_argument, NULL, 'B' },
+		{ "input-name", required_argument, NULL, 'I' },
 		{ "max-field", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -347,6 +351,7 @@ parse_options(struct opts *o, int argc, char **argv)
 		case 's': o->strings = 1; break;
 		case 'r': o->rename = 1; break;
 		case 'B': o->skip_bad = 1; break;
+		case 'I': o->stdin_name = optarg; break;
 		case 'M': o->max_field = parse_max_field(optarg); break;
 		case 'h': usage(0); break;
 		case 'V': version_print("csv2jsonl", NULL); exit(0);
@@ -358,7 +363,7 @@ parse_options(struct opts *o, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	struct opts o = { ',', 0, 0, 0, 0, 1000, NULL, 0, MAX_FIELD };
+	struct opts o = { ',', 0, 0, 0, 0, 1000, NULL, 0, "<stdin>", MAX_FIELD };
 	struct wbuf out;
 	int i, r, rc = 0;
 

@@ -85,6 +85,7 @@ struct opts {
 	long	 infer_rows;
 	struct typespec *types;
 	size_t	 ntypes;
+	const char *stdin_name;	/* standard input's name in messages */
 	size_t	 max_field;	/* a longer field is a bad record */
 };
 
