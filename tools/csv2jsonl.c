@@ -13,8 +13,11 @@
 #include "csv2jsonl.h"
 
 #define USAGE "csv2jsonl [-rs] [-d delim] [-n rows] [-t col=type]... " \
-	"[--no-header] [--skip-bad] [file ...]"
+	"[--input-name name] [--max-field size] [--no-header] [--skip-bad] " \
+	"[file ...]"
 #define MAX_REPORTS 10
+/* A field's bound: room for any real value, not for a runaway zip. */
+#define MAX_FIELD (64 * 1024 * 1024)
 
 static const char *
 type_name(enum coltype t)
@@ -172,14 +175,15 @@ read_records(struct conv *cv)
 }
 
 /*
- * Bad CSV: broken quoting is skipped with --skip-bad up to the end of its
- * line. A quote left open runs to the end of the input, and a bad header
- * leaves no keys: both stop the file.
+ * Bad CSV: broken quoting, and a field over --max-field, are skipped with
+ * --skip-bad up to the end of their line. A quote left open runs to the end
+ * of the input, and a bad header leaves no keys: both stop the file.
  */
 static int
 bad_input(struct conv *cv)
 {
 	struct csv *c = &cv->csv;
+	int r;
 
 	if (c->error == NULL) {
 		warn("%s", c->name);
@@ -191,9 +195,13 @@ bad_input(struct conv *cv)
 		return -1;
 	}
 	bad_record(cv, c->error);
-	if (csv_resync(c) == -1) {
+	if ((r = csv_resync(c)) == -1) {
 		warn("%s", c->name);
 		cv->unreadable = 1;
+		return -1;
+	}
+	if (r == 1) {
+		warnx("%s:%llu: %s", c->name, c->rec_line, c->error);
 		return -1;
 	}
 	return 0;
@@ -225,7 +233,8 @@ convert(const struct opts *o, const char *path, struct wbuf *out)
 	cv.out = out;
 	if ((fd = input_open(path)) == -1)
 		return UNREADABLE;
-	csv_open(&cv.csv, fd, input_name(path), o->delim);
+	csv_open(&cv.csv, fd, path == NULL || strcmp(path, "-") == 0 ?
+	    o->stdin_name : path, o->delim, o->max_field);
 	rc = read_file(&cv);
 	if (cv.held != NULL)
 		release_held(&cv);
@@ -258,6 +267,8 @@ usage(int status)
 	    "  -t, --type COL=TYPE       fix a column's type: number, boolean or string\n"
 	    "  -s, --strings             every value a string, empty ones \"\" (no typing)\n"
 	    "  -r, --rename-duplicates   rename repeated header names name_2, name_3, ...\n"
+	    "      --input-name NAME     standard input's name in messages (default <stdin>)\n"
+	    "      --max-field SIZE      a longer field is a bad record (default 64M; K, M, G, T)\n"
 	    "      --skip-bad            report and skip bad records; exit 1 at the end\n"
 	    "  -h, --help                this help\n"
 	    "      --version             version\n");
@@ -297,6 +308,21 @@ add_type(struct opts *o, const char *arg)
 	o->types[o->ntypes++].type = t;
 }
 
+/*
+ * Past SIZE_MAX / 4 the buffer that holds a record could not double any
+ * more; the bound is there to stop long before that.
+ */
+static size_t
+parse_max_field(const char *s)
+{
+	uint64_t v = num_parse_size("--max-field", s);
+
+	if (v == 0 || v > SIZE_MAX / 4)
+		errx(EXIT_USAGE, "--max-field: %s is out of range 1..%zu", s,
+		    (size_t)(SIZE_MAX / 4));
+	return (size_t)v;
+}
+
 static void
 parse_options(struct opts *o, int argc, char **argv)
 {
@@ -308,6 +334,8 @@ parse_options(struct opts *o, int argc, char **argv)
 		{ "strings", no_argument, NULL, 's' },
 		{ "rename-duplicates", no_argument, NULL, 'r' },
 		{ "skip-bad", no_argument, NULL, 'B' },
+		{ "input-name", required_argument, NULL, 'I' },
+		{ "max-field", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -323,6 +351,8 @@ parse_options(struct opts *o, int argc, char **argv)
 		case 's': o->strings = 1; break;
 		case 'r': o->rename = 1; break;
 		case 'B': o->skip_bad = 1; break;
+		case 'I': o->stdin_name = optarg; break;
+		case 'M': o->max_field = parse_max_field(optarg); break;
 		case 'h': usage(0); break;
 		case 'V': version_print("csv2jsonl", NULL); exit(0);
 		default: usage(EXIT_USAGE);
@@ -333,7 +363,7 @@ parse_options(struct opts *o, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	struct opts o = { ',', 0, 0, 0, 0, 1000, NULL, 0 };
+	struct opts o = { ',', 0, 0, 0, 0, 1000, NULL, 0, "<stdin>", MAX_FIELD };
 	struct wbuf out;
 	int i, r, rc = 0;
 

@@ -13,13 +13,21 @@ struct field {
 	const char *p;		/* into the reader's buffer, quotes removed */
 	size_t	 len;
 	int	 doubled;	/* holds "" pairs still to be undoubled */
+	size_t	 off;		/* p's offset from the record, while parsing */
 };
 
-/* Where the scan of a quoted field stopped when the input ran out. */
-struct csv_hint {
-	size_t	 field;		/* its text's offset from the record; 0: none */
+/*
+ * Where the parse of a record stopped when the input ran out, as offsets
+ * from the record: after the refill it goes on from there, so that a record
+ * is read once however many refills it takes, not once per refill.
+ */
+struct csv_resume {
+	int	 valid;
+	size_t	 nfields;	/* fields complete before this one */
+	size_t	 field;		/* the field being read (its quote, if quoted) */
 	size_t	 pos;		/* scanned up to here */
 	unsigned long long nl;	/* line ends in the record up to pos */
+	int	 quoted;	/* which kind of field pos is in */
 	int	 doubled;
 };
 
@@ -35,19 +43,31 @@ struct csv {
 	unsigned long long rec_line;	/* where the last record began */
 	struct field *fields;
 	size_t	 nfields, fcap;
-	struct csv_hint hint;
+	struct csv_resume res;
+	size_t	 max_field;		/* longest field (bytes as read) */
 	const char *error;		/* set when csv_next returns -1 */
 	size_t	 errpos;		/* where, from the record's start; */
 					/* SIZE_MAX: at the end of input */
+	int	 skip_quoted;		/* errpos is inside a quoted field */
+	char	 errbuf[80];
 };
 
-void	 csv_open(struct csv *c, int fd, const char *name, unsigned char delim);
+void	 csv_open(struct csv *c, int fd, const char *name, unsigned char delim,
+	    size_t max_field);
 void	 csv_close(struct csv *c);
 /* 1: a record in c->fields; 0: end of input; -1: error (c->error, or errno). */
 int	 csv_next(struct csv *c);
-/* After an error with errpos < SIZE_MAX: on at the next line; 0, or -1 (errno). */
+/*
+ * After an error with errpos < SIZE_MAX: on at the next line; 0, -1 (errno),
+ * or 1 when the input ended inside the bad field (c->error).
+ */
 int	 csv_resync(struct csv *c);
-/* Undoubles quotes of a field into out (at least f->len bytes); returns length. */
+/* The buffer holding the fields of the last record, for the caller to free. */
+char	*csv_take_buffer(struct csv *c);
+/*
+ * Undoubles quotes of a field into out (at least f->len bytes); returns
+ * length. out may be the field's own text, or before it in the same buffer.
+ */
 size_t	 csv_undouble(const struct field *f, char *out);
 
 /* The converter (csv2jsonl.c, csv2jsonl_names.c, csv2jsonl_types.c) */
@@ -65,6 +85,8 @@ struct opts {
 	long	 infer_rows;
 	struct typespec *types;
 	size_t	 ntypes;
+	const char *stdin_name;	/* standard input's name in messages */
+	size_t	 max_field;	/* a longer field is a bad record */
 };
 
 struct column {
@@ -81,6 +103,7 @@ struct held {
 	unsigned long long line;
 	size_t	*off;		/* nfields + 1 offsets into data */
 	char	*data;
+	char	*mem;		/* what holds data, to free */
 };
 
 struct conv {

@@ -3,6 +3,7 @@
  * blocks; fields point into the block, so nothing is copied on the hot path.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -15,12 +16,14 @@
 #define CSV_BLOCK (1024 * 1024)
 
 void
-csv_open(struct csv *c, int fd, const char *name, unsigned char delim)
+csv_open(struct csv *c, int fd, const char *name, unsigned char delim,
+    size_t max_field)
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
 	c->name = name;
 	c->delim = delim;
+	c->max_field = max_field;
 	c->stop[delim] = c->stop['\n'] = c->stop['\r'] = c->stop['"'] = 1;
 	c->cap = CSV_BLOCK;
 	c->buf = xmalloc(c->cap);
@@ -36,6 +39,27 @@ csv_close(struct csv *c)
 	free(c->fields);
 	c->buf = NULL;
 	c->fields = NULL;
+}
+
+/*
+ * Hands over the buffer that holds the record just read, so that a huge one
+ * can be kept without a copy, and goes on in a new buffer with what follows
+ * the record. The caller frees the buffer returned.
+ */
+char *
+csv_take_buffer(struct csv *c)
+{
+	char *old = c->buf;
+	size_t rest = c->end - c->start, cap = CSV_BLOCK;
+
+	while (cap < rest)
+		cap *= 2;
+	c->buf = xmalloc(cap);
+	memcpy(c->buf, old + c->start, rest);
+	c->start = 0;
+	c->end = rest;
+	c->cap = cap;
+	return old;
 }
 
 /* Reads more (the buffer grows when one record fills it). */
@@ -58,13 +82,13 @@ refill(struct csv *c)
 }
 
 static void
-add_field(struct csv *c, const char *p, size_t len, int doubled)
+add_field(struct csv *c, size_t off, size_t len, int doubled)
 {
 	if (c->nfields == c->fcap) {
 		c->fcap *= 2;
 		c->fields = xrealloc(c->fields, c->fcap * sizeof(*c->fields));
 	}
-	c->fields[c->nfields].p = p;
+	c->fields[c->nfields].off = off;
 	c->fields[c->nfields].len = len;
 	c->fields[c->nfields].doubled = doubled;
 	c->nfields++;
@@ -135,24 +159,50 @@ at_cr(const struct csv *c, const char **pp, const char *end)
 	return PARSED;
 }
 
+enum { NEXT_FIELD = BAD + 1 };	/* the delimiter passed: another field follows */
+
+static int
+bad_at(struct csv *c, const char *p, const char *why)
+{
+	c->error = why;
+	c->errpos = (size_t)(p - (c->buf + c->start));
+	return BAD;
+}
+
+/* p is where the field is known to run to; inside: still within its quotes. */
+static int
+too_long(struct csv *c, const char *p, int inside)
+{
+	snprintf(c->errbuf, sizeof(c->errbuf), "field %zu longer than %zu "
+	    "bytes (--max-field)", c->nfields + 1, c->max_field);
+	c->skip_quoted = inside;
+	return bad_at(c, p, c->errbuf);
+}
+
+/* The field ran into the end of what was read: where to go on from. */
+static int
+need_more(struct csv *c, const char *pos, int quoted, int doubled)
+{
+	c->res.pos = (size_t)(pos - (c->buf + c->start));
+	c->res.quoted = quoted;
+	c->res.doubled = doubled;
+	return NEED_MORE;
+}
+
 /*
- * Finds *qp, the closing quote of the quoted field whose text starts at f.
- * When the input runs out first, the scan position is kept in c->hint for
- * the call after the refill: a quote left open over a huge input is then
- * read once, not once per refill.
+ * Finds *qp, the closing quote of the quoted field whose text starts at f,
+ * from where rs says the scan stopped before the refill, if rs is set.
  */
 static int
 scan_quoted(struct csv *c, const char *f, const char **qp,
-    unsigned long long *nl, int *doubled)
+    unsigned long long *nl, int *doubled, const struct csv_resume *rs)
 {
-	const char *base = c->buf + c->start, *end = c->buf + c->end;
-	const char *p = f, *q, *stop;
+	const char *end = c->buf + c->end, *p = f, *q, *stop;
 
 	*doubled = 0;
-	if (c->hint.field == (size_t)(f - base)) {
-		p = base + c->hint.pos;
-		*nl = c->hint.nl;
-		*doubled = c->hint.doubled;
+	if (rs != NULL && rs->quoted) {
+		p = c->buf + c->start + rs->pos;
+		*doubled = rs->doubled;
 	}
 	for (;;) {
 		q = memchr(p, '"', (size_t)(end - p));
@@ -173,60 +223,55 @@ scan_quoted(struct csv *c, const char *f, const char **qp,
 		if (q == NULL && stop > p && stop[-1] == '\r')
 			stop--;
 		*nl += line_ends(p, stop);
-		c->hint.field = (size_t)(f - base);
-		c->hint.pos = (size_t)(stop - base);
-		c->hint.nl = *nl;
-		c->hint.doubled = *doubled;
-		return NEED_MORE;
+		if ((size_t)(stop - f) > c->max_field)
+			return too_long(c, stop, 1);
+		return need_more(c, stop, 1, *doubled);
 	}
-}
-
-/* A field's ends: another field follows (the delimiter passed), or the record ends. */
-enum { NEXT_FIELD = BAD + 1 };
-
-static int
-bad_at(struct csv *c, const char *p, const char *why)
-{
-	c->error = why;
-	c->errpos = (size_t)(p - (c->buf + c->start));
-	return BAD;
 }
 
 /*
  * The quoted field at *pp (on its opening quote): NEXT_FIELD past the
  * delimiter, or PARSED with *pp at the record's line end or the input's end.
+ * Nothing is added before the field's end is certain (NEED_MORE otherwise).
  */
 static int
-parse_quoted(struct csv *c, const char **pp, unsigned long long *nl)
+parse_quoted(struct csv *c, const char **pp, unsigned long long *nl,
+    const struct csv_resume *rs)
 {
-	const char *end = c->buf + c->end, *f = *pp + 1, *q, *p;
+	const char *base = c->buf + c->start, *end = c->buf + c->end;
+	const char *f = *pp + 1, *q, *p;
 	int doubled, r;
 
-	if ((r = scan_quoted(c, f, &q, nl, &doubled)) != PARSED)
+	if ((r = scan_quoted(c, f, &q, nl, &doubled, rs)) != PARSED)
 		return r;
-	add_field(c, f, (size_t)(q - f), doubled);
+	if ((size_t)(q - f) > c->max_field)
+		return too_long(c, q + 1, 0);
 	p = q + 1;
-	if (p == end && !c->eof)
-		return NEED_MORE;
 	if (p < end && *p == c->delim) {
+		add_field(c, (size_t)(f - base), (size_t)(q - f), doubled);
 		*pp = p + 1;
 		return NEXT_FIELD;
 	}
-	if (p < end && *p == '\r' && at_cr(c, &p, end) == NEED_MORE)
-		return NEED_MORE;
+	if ((p == end && !c->eof) ||
+	    (p < end && *p == '\r' && at_cr(c, &p, end) == NEED_MORE))
+		return need_more(c, q, 1, doubled);
 	if (p < end && *p != '\n' && *p != '\r')
 		return bad_at(c, p, "text after a closing quote");
+	add_field(c, (size_t)(f - base), (size_t)(q - f), doubled);
 	*pp = p;
 	return PARSED;
 }
 
 /* The unquoted field at *pp: as parse_quoted. */
 static int
-parse_unquoted(struct csv *c, const char **pp)
+parse_unquoted(struct csv *c, const char **pp, const struct csv_resume *rs)
 {
-	const char *end = c->buf + c->end, *f = *pp, *p, *q;
+	const char *base = c->buf + c->start, *end = c->buf + c->end;
+	const char *f = *pp, *p = f, *q;
 
-	p = scan_unquoted(c, f, end);
+	if (rs != NULL && !rs->quoted)
+		p = base + rs->pos;
+	p = scan_unquoted(c, p, end);
 	/* The tail: one table look-up per byte, four at a time. */
 	while (end - p >= 4 && !c->stop[(unsigned char)p[0]] &&
 	    !c->stop[(unsigned char)p[1]] &&
@@ -235,39 +280,55 @@ parse_unquoted(struct csv *c, const char **pp)
 		p += 4;
 	while (p < end && !c->stop[(unsigned char)*p])
 		p++;
+	if ((size_t)(p - f) > c->max_field)
+		return too_long(c, p, 0);
 	if (p < end && *p == '"')
 		return bad_at(c, p, "quote inside an unquoted field");
 	if (p < end && *p == c->delim) {
-		add_field(c, f, (size_t)(p - f), 0);
+		add_field(c, (size_t)(f - base), (size_t)(p - f), 0);
 		*pp = p + 1;
 		return NEXT_FIELD;
 	}
 	if (p == end && !c->eof)
-		return NEED_MORE;
+		return need_more(c, p, 0, 0);
 	q = p;
 	if (p < end && *p == '\r' && at_cr(c, &p, end) == NEED_MORE)
-		return NEED_MORE;
-	add_field(c, f, (size_t)(q - f), 0);
+		return need_more(c, q, 0, 0);
+	add_field(c, (size_t)(f - base), (size_t)(q - f), 0);
 	*pp = p;
 	return PARSED;
 }
 
 /*
- * Parses one record at buf[start..end). On PARSED, *used is its length with
- * its line end and *lines the line ends it holds.
+ * Parses one record at buf[start..end), from where the last call stopped if
+ * it ran out of input. On PARSED, *used is its length with its line end and
+ * *lines the line ends it holds.
  */
 static int
 parse_record(struct csv *c, size_t *used, unsigned long long *lines)
 {
-	const char *end = c->buf + c->end, *p = c->buf + c->start;
-	unsigned long long nl = 0;
+	const char *base = c->buf + c->start, *end = c->buf + c->end, *p, *f;
+	struct csv_resume rs = c->res;
+	const struct csv_resume *from = rs.valid ? &rs : NULL;
+	unsigned long long nl = rs.valid ? rs.nl : 0;
+	size_t i;
 	int r;
 
-	c->nfields = 0;
-	do
-		r = p < end && *p == '"' ? parse_quoted(c, &p, &nl) :
-		    parse_unquoted(c, &p);
-	while (r == NEXT_FIELD);
+	c->nfields = rs.valid ? rs.nfields : 0;
+	p = base + (rs.valid ? rs.field : 0);
+	c->res.valid = 0;
+	do {
+		f = p;
+		r = p < end && *p == '"' ? parse_quoted(c, &p, &nl, from) :
+		    parse_unquoted(c, &p, from);
+		from = NULL;
+	} while (r == NEXT_FIELD);
+	if (r == NEED_MORE) {
+		c->res.valid = 1;
+		c->res.nfields = c->nfields;
+		c->res.field = (size_t)(f - base);
+		c->res.nl = nl;
+	}
 	if (r != PARSED)
 		return r;
 	/* Here p is at the record's LF or lone CR, or at the end of the input. */
@@ -275,7 +336,9 @@ parse_record(struct csv *c, size_t *used, unsigned long long *lines)
 		p++;
 		nl++;
 	}
-	*used = (size_t)(p - (c->buf + c->start));
+	for (i = 0; i < c->nfields; i++)
+		c->fields[i].p = base + c->fields[i].off;
+	*used = (size_t)(p - base);
 	*lines = nl;
 	return PARSED;
 }
@@ -318,10 +381,11 @@ csv_next(struct csv *c)
 	int r;
 
 	c->error = NULL;
+	c->skip_quoted = 0;
 	if ((r = skip_blank(c)) <= 0)
 		return r;
 	c->rec_line = c->line;
-	memset(&c->hint, 0, sizeof(c->hint));
+	c->res.valid = 0;
 	while ((r = parse_record(c, &used, &lines)) == NEED_MORE)
 		if (refill(c) == -1)
 			return -1;
@@ -338,16 +402,59 @@ csv_next(struct csv *c)
 }
 
 /*
- * After broken quoting: drops the bad record up to the end of the line where
- * the error was seen, so that the next record starts on the next line.
+ * Drops the rest of a quoted field that was too long, up to its closing
+ * quote, a block at a time: nothing of it is kept. 1 when the input ends
+ * first (c->error says so).
+ */
+static int
+skip_quoted(struct csv *c)
+{
+	const char *p, *q, *stop, *end;
+
+	for (;;) {
+		p = c->buf + c->start;
+		end = c->buf + c->end;
+		q = memchr(p, '"', (size_t)(end - p));
+		if (q != NULL && (q + 1 < end || c->eof)) {
+			c->line += line_ends(p, q);
+			c->start = (size_t)(q + 1 - c->buf);
+			if (q + 1 == end || q[1] != '"')
+				return 0;
+			c->start++;
+			continue;
+		}
+		if (c->eof) {
+			c->start = c->end;
+			c->error = "quote left open at end of input";
+			c->errpos = SIZE_MAX;
+			return 1;
+		}
+		/* As in scan_quoted: a CR at the end may be half of a CRLF. */
+		stop = q != NULL ? q : end;
+		if (q == NULL && stop > p && stop[-1] == '\r')
+			stop--;
+		c->line += line_ends(p, stop);
+		c->start = (size_t)(stop - c->buf);
+		if (refill(c) == -1)
+			return -1;
+	}
+}
+
+/*
+ * After broken quoting or a field too long: drops the bad record up to the
+ * end of the line where the error was seen (past the closing quote of a
+ * quoted field too long), so that the next record starts on the next line.
  */
 int
 csv_resync(struct csv *c)
 {
 	const char *p, *end;
+	int r;
 
 	c->line += line_ends(c->buf + c->start, c->buf + c->start + c->errpos);
 	c->start += c->errpos;
+	if (c->skip_quoted && (r = skip_quoted(c)) != 0)
+		return r;
 	for (;;) {
 		end = c->buf + c->end;
 		for (p = c->buf + c->start; p < end && *p != '\n' && *p != '\r'; p++)
@@ -368,15 +475,19 @@ csv_resync(struct csv *c)
 	}
 }
 
+/* A run at a time: memmove, as out may overlap the field's text. */
 size_t
 csv_undouble(const struct field *f, char *out)
 {
-	size_t i, o = 0;
+	const char *p = f->p, *end = f->p + f->len, *q;
+	size_t o = 0, n;
 
-	for (i = 0; i < f->len; i++) {
-		out[o++] = f->p[i];
-		if (f->p[i] == '"')
-			i++;
+	while (p < end) {
+		q = f->doubled ? memchr(p, '"', (size_t)(end - p)) : NULL;
+		n = q != NULL ? (size_t)(q + 1 - p) : (size_t)(end - p);
+		memmove(out + o, p, n);
+		o += n;
+		p += n + (q != NULL);
 	}
 	return o;
 }

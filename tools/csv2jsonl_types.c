@@ -117,7 +117,11 @@ decide_types(struct conv *cv)
 	}
 }
 
-/* Keeps a record (quotes undoubled) until the types are decided. */
+/*
+ * Keeps a record (quotes undoubled) until the types are decided. A record
+ * that fills most of the reader's buffer keeps that buffer, undoubled in
+ * place, rather than a copy: a huge field is then held once, not twice.
+ */
 void
 hold_record(struct conv *cv)
 {
@@ -132,7 +136,11 @@ hold_record(struct conv *cv)
 		total += f[i].len;
 	h->line = cv->csv.rec_line;
 	h->off = xmalloc((cv->ncols + 1) * sizeof(*h->off));
-	h->data = xmalloc(total);
+	if (total >= cv->csv.cap / 2) {
+		h->mem = csv_take_buffer(&cv->csv);
+		h->data = h->mem + (f[0].p - h->mem);
+	} else
+		h->data = h->mem = xmalloc(total);
 	h->off[0] = 0;
 	for (i = 0; i < cv->ncols; i++) {
 		h->off[i + 1] = h->off[i] + csv_undouble(&f[i], h->data + h->off[i]);
@@ -157,7 +165,7 @@ release_held(struct conv *cv)
 		}
 		write_record(cv, f, h->line);
 		free(h->off);
-		free(h->data);
+		free(h->mem);
 	}
 	free(f);
 	free(cv->held);
