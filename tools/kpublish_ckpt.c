@@ -174,18 +174,17 @@ pos_send(struct pub *p, unsigned long long lines)
 	rd_kafka_topic_partition_list_t *l;
 	rd_kafka_topic_partition_t *tp;
 	rd_kafka_error_t *e;
-	rd_kafka_resp_err_t qe;
 	double deadline;
 	size_t i;
 	char *rec = position_json(p, lines, 1);
 
-	/* Tagged 0: a failed delivery makes the commit fail. */
-	qe = queue_message(p, t->ckt, rec, strlen(rec), p->o->eos_id,
+	/*
+	 * Tagged 0: a failed delivery makes the commit fail. Not queued (a
+	 * transaction that must be aborted), the offsets' answer says why.
+	 */
+	queue_message(p, t->ckt, rec, strlen(rec), p->o->eos_id,
 	    strlen(p->o->eos_id), tag_make(t->gen, 0));
 	free(rec);
-	if (qe != 0)
-		return rd_kafka_error_new(qe, "checkpoint topic %s: %s",
-		    p->o->checkpoint_topic, rd_kafka_err2str(qe));
 	rd_kafka_flush(p->rk, (int)(p->o->message_timeout * 1000) + 1000);
 	for (i = 0; i < t->nheld; i++)
 		if (t->held[i].partition >= 0) {

@@ -522,8 +522,9 @@ note_fenced(struct pub *p)
 {
 	char why[512];
 
-	if (!p->fatal || p->txn->fenced ||
-	    !fenced_error(rd_kafka_fatal_error(p->rk, why, sizeof(why))))
+	if (!p->fatal || p->txn->fenced || p->txn->timed_out ||
+	    !fenced_error(rd_kafka_fatal_error(p->rk, why, sizeof(why))) ||
+	    timed_out(p))
 		return;
 	p->txn->fenced = 1;
 	progress_warnx("fenced: a newer run with the same --exactly-once ID took over");
