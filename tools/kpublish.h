@@ -120,6 +120,8 @@ struct txn {
 	size_t	 buflen, bufcap;
 	uintptr_t gen;			/* attempt number, in each message's tag */
 	int	 open, fenced, gave_up, timed_out, gate_abort, refused;
+	int	 marked;		/* a position is committed: records may say so */
+	int	 delivery_failed;	/* in this attempt */
 	double	 began;
 	rd_kafka_resp_err_t failed;	/* first failed delivery of the attempt */
 	unsigned long long commits, aborts;

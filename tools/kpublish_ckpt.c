@@ -176,16 +176,30 @@ pos_send(struct pub *p, unsigned long long lines)
 	rd_kafka_error_t *e;
 	double deadline;
 	size_t i;
-	char *rec = position_json(p, lines, 1);
+	char *rec;
 
 	/*
-	 * Tagged 0: a failed delivery makes the commit fail. Not queued (a
-	 * transaction that must be aborted), the offsets' answer says why.
+	 * The record says "this ID has a position": only once one is
+	 * committed, so that one read uncommitted, of a transaction aborted,
+	 * never speaks of a load that has none. Tagged 0: a failed delivery
+	 * makes the commit fail. Not queued (a transaction that must be
+	 * aborted), the offsets' answer says why.
 	 */
-	queue_message(p, t->ckt, rec, strlen(rec), p->o->eos_id,
-	    strlen(p->o->eos_id), tag_make(t->gen, 0));
-	free(rec);
-	rd_kafka_flush(p->rk, (int)(p->o->message_timeout * 1000) + 1000);
+	if (t->marked) {
+		rec = position_json(p, lines, 1);
+		queue_message(p, t->ckt, rec, strlen(rec), p->o->eos_id,
+		    strlen(p->o->eos_id), tag_make(t->gen, 0));
+		free(rec);
+	}
+	/*
+	 * Not rd_kafka_flush: a record the broker refused leaves the rest
+	 * queued until the abort, so the wait ends at the first failure.
+	 */
+	deadline = clock_now() + p->o->message_timeout + 1;
+	rd_kafka_poll(p->rk, 0);
+	while (rd_kafka_outq_len(p->rk) > 0 && !t->delivery_failed &&
+	    !wait_over(p, deadline))
+		rd_kafka_poll(p->rk, 100);
 	for (i = 0; i < t->nheld; i++)
 		if (t->held[i].partition >= 0) {
 			ends_grow(t, (size_t)t->held[i].partition + 1);
@@ -523,8 +537,10 @@ read_position(struct pub *p)
 		status = position_lost(p, rec);
 		free(rec);
 	}
-	if (status == 0 && p->txn->nends > 0)
+	if (status == 0 && p->txn->nends > 0) {
 		status = check_topic(p);
+		p->txn->marked = 1;
+	}
 	return status;
 }
 

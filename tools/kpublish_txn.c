@@ -87,6 +87,7 @@ txn_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 		}
 		return;
 	}
+	t->delivery_failed = 1;
 	/* Refused for what it is: no retry can deliver it. */
 	if (i > 0 && (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ||
 	    m->err == RD_KAFKA_RESP_ERR_INVALID_RECORD ||
@@ -132,6 +133,7 @@ handle_begin(struct pub *p)
 	t->open = 1;
 	t->began = clock_now();
 	t->failed = RD_KAFKA_RESP_ERR_NO_ERROR;
+	t->delivery_failed = 0;
 	return 0;
 }
 
@@ -276,6 +278,40 @@ committed(struct pub *p)
 }
 
 /*
+ * After a load's first commit, a transaction of its position alone, now
+ * with the checkpoint topic's record (see pos_send). Its failure only
+ * weakens the check of a lost position: said, and the load goes on.
+ */
+static int
+mark_load(struct pub *p)
+{
+	struct txn *t = p->txn;
+	rd_kafka_error_t *e;
+
+	t->marked = 1;
+	if (handle_begin(p) == -1)
+		return -1;
+	if ((e = pos_send(p, t->committed)) == NULL)
+		while ((e = rd_kafka_commit_transaction(p->rk, STEP_MS)) != NULL &&
+		    rd_kafka_error_is_retriable(e) && !wait_over(p, 1e300))
+			rd_kafka_error_destroy(e);
+	if (e == NULL) {
+		t->open = 0;
+		return 0;
+	}
+	if (rd_kafka_error_txn_requires_abort(e)) {
+		progress_warnx("the checkpoint topic's record of ID %s: %s", p->o->eos_id,
+		    rd_kafka_error_string(e));
+		rd_kafka_error_destroy(e);
+		return abort_open(p);
+	}
+	if (!rd_kafka_error_is_retriable(e))
+		fatal_txn(p, "commit_transaction", e);
+	rd_kafka_error_destroy(e);
+	return -1;
+}
+
+/*
  * Commits what is open with a checkpoint; an abortable error aborts and
  * redoes the transaction, up to MAX_ABORTS times in a row. Returns -1 when
  * the run must end (fatal, fenced, interrupted and out of time).
@@ -301,7 +337,7 @@ txn_commit(struct pub *p)
 				rd_kafka_error_destroy(e);
 		if (e == NULL) {
 			committed(p);
-			r = 0;
+			r = t->marked ? 0 : mark_load(p);
 			break;
 		}
 		if (!rd_kafka_error_txn_requires_abort(e)) {
