@@ -23,7 +23,7 @@
 
 struct ckpt {			/* what partition 0's metadata holds */
 	unsigned long long lines;
-	char	*source, *digest;
+	char	*source, *digest, *topic;	/* topic: in the record only */
 	int	 has_lines, version;
 };
 
@@ -69,6 +69,9 @@ on_member(void *ctx, const struct json_member *m)
 	} else if (m->keylen == 6 && memcmp(m->key, "digest", 6) == 0) {
 		free(c->digest);
 		c->digest = json_member_string(m);
+	} else if (m->keylen == 5 && memcmp(m->key, "topic", 5) == 0) {
+		free(c->topic);
+		c->topic = json_member_string(m);
 	}
 }
 
@@ -233,6 +236,8 @@ pos_send(struct pub *p, unsigned long long lines)
 	return e;
 }
 
+static int topic_partition_count(struct pub *p, const char *topic);
+
 /* A consumer without a group: high watermarks and legacy checkpoints. */
 static rd_kafka_t *
 plain_reader(struct pub *p)
@@ -246,60 +251,40 @@ plain_reader(struct pub *p)
 	return kafka_new(RD_KAFKA_CONSUMER, conf);
 }
 
-/* The group's committed offsets, all of them; NULL and *status on failure. */
+/*
+ * The group's committed offsets for the data topic's partitions; NULL and
+ * *status on failure. A consumer of the group that never joins it: under
+ * read_committed, librdkafka asks with require_stable, so a transaction of
+ * this ID still being aborted is waited for. (Not the Admin API's
+ * ListConsumerGroupOffsets, which crashes librdkafka 2.0.2 here.)
+ */
 static rd_kafka_topic_partition_list_t *
 pos_list(struct pub *p, int *status)
 {
-	rd_kafka_ListConsumerGroupOffsets_t *req;
-	rd_kafka_AdminOptions_t *ao;
-	rd_kafka_queue_t *q = rd_kafka_queue_new(p->rk);
-	rd_kafka_event_t *ev;
-	const rd_kafka_group_result_t **gr;
-	const rd_kafka_error_t *ge = NULL;
-	rd_kafka_topic_partition_list_t *l = NULL;
-	double deadline = clock_now() + p->o->ko.connect_timeout;
-	char why[512] = "no answer";
-	size_t n = 0;
-	int i, unstable;
+	rd_kafka_conf_t *conf = rd_kafka_conf_dup(p->o->ckpt_conf);
+	rd_kafka_topic_partition_list_t *l;
+	rd_kafka_resp_err_t e;
+	rd_kafka_t *c;
+	int n = topic_partition_count(p, p->o->ko.topic), i;
 
-	req = rd_kafka_ListConsumerGroupOffsets_new(p->txn->group, NULL);
-	ao = rd_kafka_AdminOptions_new(p->rk,
-	    RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS);
-	rd_kafka_error_destroy(rd_kafka_AdminOptions_set_require_stable_offsets(ao, 1));
-	while (l == NULL && !sig_caught && clock_now() < deadline) {
-		rd_kafka_ListConsumerGroupOffsets(p->rk, &req, 1, ao, q);
-		ev = rd_kafka_queue_poll(q, (int)(p->o->ko.connect_timeout * 1000));
-		if (ev != NULL && rd_kafka_event_error(ev) == 0 &&
-		    (gr = rd_kafka_ListConsumerGroupOffsets_result_groups(
-		    rd_kafka_event_ListConsumerGroupOffsets_result(ev), &n)) != NULL &&
-		    n == 1 && (ge = rd_kafka_group_result_error(gr[0])) == NULL) {
-			l = rd_kafka_topic_partition_list_copy(
-			    rd_kafka_group_result_partitions(gr[0]));
-			/* A transaction of this ID's still being aborted: ask again. */
-			for (i = 0, unstable = 0; i < l->cnt; i++)
-				unstable |= l->elems[i].err != 0;
-			if (unstable) {
-				snprintf(why, sizeof(why), "%s", rd_kafka_err2str(l->elems[0].err));
-				rd_kafka_topic_partition_list_destroy(l);
-				l = NULL;
-			}
-		} else if (ev != NULL)
-			snprintf(why, sizeof(why), "%s", rd_kafka_event_error(ev) ?
-			    rd_kafka_event_error_string(ev) : n == 1 && ge != NULL ?
-			    rd_kafka_error_string(ge) : "no group in the answer");
-		if (ev != NULL)
-			rd_kafka_event_destroy(ev);
-		if (l == NULL)
-			clock_sleep(0.2);
-	}
-	rd_kafka_AdminOptions_destroy(ao);
-	rd_kafka_ListConsumerGroupOffsets_destroy(req);
-	rd_kafka_queue_destroy(q);
-	if (l == NULL) {
-		if (!sig_caught)
-			progress_warnx("consumer group %s: the position could not be read "
-			    "within %g s: %s", p->txn->group, p->o->ko.connect_timeout, why);
-		*status = sig_caught ? EXIT_FAIL : EXIT_TEMP;
+	l = rd_kafka_topic_partition_list_new(n > 0 ? n : 1);
+	if (n <= 0)	/* no topic: no offsets (Kafka drops them with it) */
+		return l;
+	for (i = 0; i < n; i++)
+		rd_kafka_topic_partition_list_add(l, p->o->ko.topic, i);
+	kafka_conf_set(conf, "group.id", p->txn->group, "group.id");
+	kafka_conf_set(conf, "enable.auto.commit", "false", "enable.auto.commit");
+	kafka_conf_set(conf, "isolation.level", "read_committed", "isolation.level");
+	c = kafka_new(RD_KAFKA_CONSUMER, conf);
+	e = rd_kafka_committed(c, l, (int)(p->o->ko.connect_timeout * 1000));
+	rd_kafka_destroy(c);
+	if (e != 0) {
+		progress_warnx("consumer group %s: the position could not be read "
+		    "within %g s: %s", p->txn->group, p->o->ko.connect_timeout,
+		    rd_kafka_err2str(e));
+		*status = EXIT_TEMP;
+		rd_kafka_topic_partition_list_destroy(l);
+		return NULL;
 	}
 	return l;
 }
@@ -437,12 +422,6 @@ take_position(struct pub *p, const rd_kafka_topic_partition_list_t *l)
 		tp = &l->elems[i];
 		if (tp->offset < 0)
 			continue;
-		if (strcmp(tp->topic, p->o->ko.topic) != 0) {
-			progress_warnx("ID %s was used for topic \"%s\", and this run's topic "
-			    "is \"%s\": refused (another ID, or --restart)", p->o->eos_id,
-			    tp->topic, p->o->ko.topic);
-			return EXIT_FAIL;
-		}
 		ends_grow(t, (size_t)tp->partition + 1);
 		t->ends[tp->partition] = tp->offset;
 		if (tp->partition == 0)
@@ -467,6 +446,7 @@ take_position(struct pub *p, const rd_kafka_topic_partition_list_t *l)
 	}
 	free(c.source);
 	free(c.digest);
+	free(c.topic);
 	return status;
 }
 
@@ -502,7 +482,11 @@ position_lost(struct pub *p, const char *rec)
 	const char *id = p->o->eos_id, *topic = p->o->ko.topic;
 
 	memset(&c, 0, sizeof(c));
-	if (parse_position(&c, rec, strlen(rec)) == -1)
+	if (parse_position(&c, rec, strlen(rec)) == 0 && c.topic != NULL &&
+	    strcmp(c.topic, topic) != 0)
+		progress_warnx("ID %s was used for topic \"%s\", and this run's topic is "
+		    "\"%s\": refused (another ID, or --restart)", id, c.topic, topic);
+	else if (c.digest == NULL)
 		progress_warnx("ID %s has a checkpoint of kpublish 0.2 in topic %s, which "
 		    "this version does not read: finish that load with kpublish 0.2, or "
 		    "load again under a new ID (or --restart: its rows are sent again)",
@@ -519,6 +503,7 @@ position_lost(struct pub *p, const char *rec)
 		    "ID", id, c.lines, topic, p->txn->group);
 	free(c.source);
 	free(c.digest);
+	free(c.topic);
 	return EXIT_FAIL;
 }
 
