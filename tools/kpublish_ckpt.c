@@ -265,6 +265,7 @@ pos_list(struct pub *p, int *status)
 	rd_kafka_topic_partition_list_t *l;
 	rd_kafka_resp_err_t e;
 	rd_kafka_t *c;
+	double deadline, left;
 	int n = topic_partition_count(p, p->o->ko.topic), i;
 
 	l = rd_kafka_topic_partition_list_new(n > 0 ? n : 1);
@@ -276,7 +277,17 @@ pos_list(struct pub *p, int *status)
 	kafka_conf_set(conf, "enable.auto.commit", "false", "enable.auto.commit");
 	kafka_conf_set(conf, "isolation.level", "read_committed", "isolation.level");
 	c = kafka_new(RD_KAFKA_CONSUMER, conf);
-	e = rd_kafka_committed(c, l, (int)(p->o->ko.connect_timeout * 1000));
+	/* A coordinator still loading or moving (a new cluster, a node lost) is asked again. */
+	deadline = clock_now() + p->o->ko.connect_timeout;
+	for (;;) {
+		left = deadline - clock_now();
+		e = rd_kafka_committed(c, l, (int)(1000 * (left > 0.1 ? left : 0.1)));
+		for (i = 0; i < l->cnt && e == 0; i++)
+			e = l->elems[i].err;
+		if (e == 0 || sig_caught || clock_now() + 0.2 >= deadline)
+			break;
+		clock_sleep(0.2);
+	}
 	rd_kafka_destroy(c);
 	if (e != 0) {
 		progress_warnx("consumer group %s: the position could not be read "
