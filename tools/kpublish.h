@@ -121,7 +121,6 @@ struct txn {
 	uintptr_t gen;			/* attempt number, in each message's tag */
 	int	 open, fenced, gave_up, timed_out, gate_abort, refused;
 	int	 marked;		/* a position is committed: records may say so */
-	int	 delivery_failed;	/* in this attempt */
 	double	 began;
 	rd_kafka_resp_err_t failed;	/* first failed delivery of the attempt */
 	unsigned long long commits, aborts;
@@ -201,6 +200,7 @@ void	 show_progress(struct pub *p, int final);
 int	 txn_start(struct pub *p);
 /* kpublish_ckpt.c: the position sent to the open transaction; 0 or -1. */
 rd_kafka_error_t *pos_send(struct pub *p, unsigned long long lines);
+void	 pos_fold(struct txn *t);
 void	 pos_free(struct txn *t);
 void	 txn_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
 	    void *opaque);

@@ -163,10 +163,24 @@ ends_grow(struct txn *t, size_t n)
 	t->nends = n;
 }
 
+/* The ends of the records delivered so far, into the position's offsets. */
+void
+pos_fold(struct txn *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->nheld; i++)
+		if (t->held[i].partition >= 0) {
+			ends_grow(t, (size_t)t->held[i].partition + 1);
+			if (t->held[i].offset + 1 > t->ends[t->held[i].partition])
+				t->ends[t->held[i].partition] = t->held[i].offset + 1;
+		}
+}
+
 /*
  * Sends the position (lines consumed, their digest, where the load's
- * records end in each partition) to the open transaction, after every
- * record of it is delivered, so that the offsets are known. NULL, or the
+ * records end in each partition, as far as deliveries have said) to the
+ * open transaction. NULL, or the
  * error for txn_commit to handle; a retriable one is retried until
  * --connect-timeout, then made fatal with the cause named.
  */
@@ -195,20 +209,14 @@ pos_send(struct pub *p, unsigned long long lines)
 		free(rec);
 	}
 	/*
-	 * Not rd_kafka_flush: a record the broker refused leaves the rest
-	 * queued until the abort, so the wait ends at the first failure.
+	 * No wait for the deliveries in flight (commit_transaction waits for
+	 * them, and tells an abortable failure at once): the offsets stored
+	 * are those known, a bound the records' true ends never fall below.
+	 * A load's first commit is followed by another (mark_load) that
+	 * stores its records' ends.
 	 */
-	deadline = clock_now() + p->o->message_timeout + 1;
 	rd_kafka_poll(p->rk, 0);
-	while (rd_kafka_outq_len(p->rk) > 0 && !t->delivery_failed &&
-	    !wait_over(p, deadline))
-		rd_kafka_poll(p->rk, 100);
-	for (i = 0; i < t->nheld; i++)
-		if (t->held[i].partition >= 0) {
-			ends_grow(t, (size_t)t->held[i].partition + 1);
-			if (t->held[i].offset + 1 > t->ends[t->held[i].partition])
-				t->ends[t->held[i].partition] = t->held[i].offset + 1;
-		}
+	pos_fold(t);
 	ends_grow(t, 1);
 	l = rd_kafka_topic_partition_list_new((int)t->nends);
 	for (i = 0; i < t->nends; i++) {

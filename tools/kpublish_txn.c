@@ -87,7 +87,6 @@ txn_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 		}
 		return;
 	}
-	t->delivery_failed = 1;
 	/* Refused for what it is: no retry can deliver it. */
 	if (i > 0 && (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ||
 	    m->err == RD_KAFKA_RESP_ERR_INVALID_RECORD ||
@@ -133,7 +132,6 @@ handle_begin(struct pub *p)
 	t->open = 1;
 	t->began = clock_now();
 	t->failed = RD_KAFKA_RESP_ERR_NO_ERROR;
-	t->delivery_failed = 0;
 	return 0;
 }
 
@@ -267,6 +265,7 @@ committed(struct pub *p)
 			p->bytes += t->held[i].len;
 			stats_count(p, t->held[i].partition);
 		}
+	pos_fold(t);
 	t->committed = t->consumed;
 	t->nheld = t->buflen = 0;
 	t->open = 0;
