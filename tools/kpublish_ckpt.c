@@ -234,8 +234,17 @@ pos_send(struct pub *p, unsigned long long lines)
 	    !wait_over(p, 1e300))
 		rd_kafka_error_destroy(e);
 	rd_kafka_topic_partition_list_destroy(l);
-	if (e != NULL && rd_kafka_error_is_retriable(e) &&
-	    !rd_kafka_error_txn_requires_abort(e)) {
+	/*
+	 * A transaction that must be aborted: commit_transaction says so
+	 * once the records in flight are done. Aborting now, with them in
+	 * flight, leaves librdkafka 2.0.2 with sequence gaps and, at times,
+	 * an abort that never returns.
+	 */
+	if (e != NULL && rd_kafka_error_txn_requires_abort(e)) {
+		rd_kafka_error_destroy(e);
+		return NULL;
+	}
+	if (e != NULL && rd_kafka_error_is_retriable(e)) {
 		progress_warnx("the position could not be stored in consumer group %s "
 		    "within %g s: %s", t->group, p->o->ko.connect_timeout,
 		    rd_kafka_error_string(e));

@@ -513,7 +513,7 @@ txn_file(struct pub *p, const char *path, unsigned long *in_batch)
 static int
 gate_word(struct pub *p)
 {
-	char buf[64];
+	char buf[64] = "";
 	size_t n = 0;
 	ssize_t r;
 
