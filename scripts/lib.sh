@@ -1,4 +1,5 @@
 # Shared by spotify-to-kafka and verify-topic: sourced, not run (bash).
+# shellcheck shell=bash
 
 # How a source file becomes CSV: "kunzip" when libarchive recognises it (zip,
 # tar, gzip, bzip2, xz, lzma, lz4, zstd, as kunzip(1) lists), "cat" for
