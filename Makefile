@@ -149,9 +149,26 @@ fuzz:
 	$(BUILD)
 	tests/fuzz/run
 
-# A fresh Debian 12 root running make demo and make test (minutes; root).
+# A fresh Debian 12 root running make demo and make test (minutes; root);
+# make fresh-check FRESH=--deb: the Debian package installed there instead,
+# and the demo run from the installed commands.
 fresh-check:
-	scripts/fresh-check
+	scripts/fresh-check $(FRESH)
+
+# The Debian package (debian/), built by dpkg-buildpackage in a copy of the
+# tree in deb/, so that its clean step leaves this bin/ and build/ alone:
+# deb/kafka-tools_VERSION_ARCH.deb, then lintian at its default level
+# (warnings fail too).
+VERSION = $(shell sed -n 's/^\#define VERSION "\(.*\)"/\1/p' lib/util.h)
+DEBSRC = deb/kafka-tools-$(VERSION)
+deb:
+	@scripts/install-deps deb
+	rm -rf deb && mkdir -p $(DEBSRC)/tests
+	cp -r Makefile config.mk LICENSE NEWS README.md debian lib man scripts tools $(DEBSRC)/
+	cp -r tests/run tests/README tests/csv2jsonl tests/jsonl-enrich tests/kunzip $(DEBSRC)/tests/
+	cd $(DEBSRC) && dpkg-buildpackage -us -uc -b
+	lintian --fail-on error,warning deb/*.changes
+	@ls deb/*.deb
 
 # make lint: mandoc -Tlint -W warning on every manual (and each .Os names
 # this version); shellcheck -S warning on the shell scripts of scripts/
@@ -193,6 +210,6 @@ uninstall:
 	-rmdir $(DESTDIR)$(DATADIR) 2>/dev/null
 
 clean:
-	rm -rf bin build build-san
+	rm -rf bin build build-san deb
 
-.PHONY: all check-libs test test-spark load bench demo run fuzz fresh-check lint install uninstall clean FORCE
+.PHONY: all check-libs test test-spark load bench demo run fuzz fresh-check deb lint install uninstall clean FORCE
