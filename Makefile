@@ -173,7 +173,8 @@ deb:
 # make lint: mandoc -Tlint -W warning on every manual (and each .Os names
 # this version); shellcheck -S warning on the shell scripts of scripts/
 # (warnings and errors fail; info and style notes are left to taste),
-# sourcing lib.sh as the scripts do; cppcheck when installed. The
+# sourcing lib.sh as the scripts do; cppcheck when installed; the Debian
+# package's version is the programs'. The
 # uninitvar note on kpublish_txn.c is a false positive (memchr of 0 bytes of
 # a buffer not yet read into).
 LINT_SCRIPTS = $(filter-out %.py %.xml %.sql %.ddl scripts/bench.d,$(wildcard scripts/*))
@@ -181,7 +182,9 @@ lint:
 	@scripts/install-deps lint
 	mandoc -Tlint -W warning $(MANS)
 	@v=$$(sed -n 's/^#define VERSION "\(.*\)"/\1/p' lib/util.h); for m in $(MANS); do \
-	    grep -qx ".Os kafka-tools $$v" $$m || { echo "$$m: not .Os kafka-tools $$v" >&2; exit 1; }; done
+	    grep -qx ".Os kafka-tools $$v" $$m || { echo "$$m: not .Os kafka-tools $$v" >&2; exit 1; }; done; \
+	    head -n 1 debian/changelog | grep -q "^kafka-tools ($$v) " || \
+	    { echo "debian/changelog: its first entry is not version $$v" >&2; exit 1; }
 	shellcheck -x -S warning $(LINT_SCRIPTS)
 	@if command -v cppcheck >/dev/null; then echo cppcheck -q lib tools; \
 	    cppcheck -q --error-exitcode=1 --inline-suppr \
