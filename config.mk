@@ -4,16 +4,12 @@ MANPREFIX = $(PREFIX)/share/man
 CC      ?= cc
 PKG_CONFIG ?= pkg-config
 
-CPPFLAGS = -D_DEFAULT_SOURCE -D_GNU_SOURCE -Ilib
-CFLAGS   = -std=c11 -Wall -Wextra -Werror -pedantic -O2 -g
-LDFLAGS  =
-
-# make SANITIZE=1: the same programs under AddressSanitizer and UBSan.
-ifeq ($(SANITIZE),1)
-CFLAGS  += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
-	   -fno-sanitize-recover=all
-LDFLAGS += -fsanitize=address,undefined
-endif
+# CPPFLAGS, CFLAGS and LDFLAGS are the user's (or a distribution's, from
+# the environment: dpkg-buildflags); the Makefile adds what the build needs
+# to them (KT_*) and never replaces them.
+CPPFLAGS ?=
+CFLAGS   ?= -O2 -g
+LDFLAGS  ?=
 
 RDKAFKA_LIBS  = $(shell $(PKG_CONFIG) --libs rdkafka 2>/dev/null || echo -lrdkafka)
 RDKAFKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags rdkafka 2>/dev/null)

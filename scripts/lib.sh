@@ -1,4 +1,19 @@
-# Shared by spotify-to-kafka and verify-topic: sourced, not run (bash).
+# Shared by spotify-to-kafka, verify-topic and kafka-local: sourced, not
+# run (bash).
+# shellcheck shell=bash
+
+# Option errors: one line ("$prog: what"), the script's usage, exit 2, before
+# any work starts. The script sets prog and defines usage().
+# shellcheck disable=SC2154	# prog is the sourcing script's
+usage_error() {	# message
+	echo "$prog: $*" >&2
+	usage >&2
+	exit 2
+}
+# An option's value: the next argument, which must be there and not empty.
+needs_value() {	# option, the arguments left after it...
+	[ $# -ge 2 ] && [ -n "$2" ] || usage_error "option $1 needs a value"
+}
 
 # How a source file becomes CSV: "kunzip" when libarchive recognises it (zip,
 # tar, gzip, bzip2, xz, lzma, lz4, zstd, as kunzip(1) lists), "cat" for

@@ -20,6 +20,7 @@ aggregates as JSON lines to FILE and stops (the tests use it).
 import argparse
 import json
 import os
+import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -90,12 +91,29 @@ def spark_options(path):
     return opts
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with the other scripts' option errors: one line
+    "spark-consume.py: what", the usage, exit 2, before any work."""
+
+    def error(self, message):
+        m = re.match(r"argument (\S+): expected one argument$", message)
+        if m:
+            message = "option %s needs a value" % m.group(1)
+        m = re.match(r"unrecognized arguments: (\S+)", message)
+        if m:
+            what = "unknown option" if m.group(1).startswith("-") else "unexpected argument"
+            message = "%s: %s" % (what, m.group(1))
+        print("%s: %s" % (PROG, message), file=sys.stderr)
+        self.print_usage(sys.stderr)
+        sys.exit(2)
+
+
 def hidden(key, val):
     return "***" if any(w in key for w in ("password", "jaas", "secret", "token")) else val
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = Parser(prog=PROG, description=__doc__.splitlines()[0], allow_abbrev=False)
     p.add_argument("--brokers", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"))
     p.add_argument("--topic", default=os.environ.get("KAFKA_TOPIC", "spotify-tracks"))
     p.add_argument("-F", "--properties", default=os.environ.get("KAFKA_CLIENT_PROPERTIES") or None)
@@ -104,6 +122,11 @@ def main():
     p.add_argument("--available-now", action="store_true")
     p.add_argument("--output")
     a = p.parse_args()
+    # As the shell scripts: an option given must have a value that is not empty.
+    for opt, val in (("--brokers", a.brokers), ("--topic", a.topic), ("-F", a.properties),
+                     ("--output", a.output)):
+        if val == "":
+            p.error("option %s needs a value" % opt)
     if a.available_now and not a.output:
         p.error("--available-now needs --output")
     # Committed data only: the Java consumer's default, read_uncommitted,
