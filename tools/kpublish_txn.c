@@ -91,8 +91,10 @@ txn_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	if (i > 0 && (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ||
 	    m->err == RD_KAFKA_RESP_ERR_INVALID_RECORD ||
 	    m->err == RD_KAFKA_RESP_ERR_INVALID_MSG ||
-	    m->err == RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE))
+	    m->err == RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE)) {
 		t->held[i - 1].bad = m->err;
+		t->any_bad = 1;
+	}
 	else if (t->failed == RD_KAFKA_RESP_ERR_NO_ERROR)
 		t->failed = m->err;
 }
@@ -132,6 +134,7 @@ handle_begin(struct pub *p)
 	t->open = 1;
 	t->began = clock_now();
 	t->failed = RD_KAFKA_RESP_ERR_NO_ERROR;
+	t->any_bad = 0;
 	return 0;
 }
 
