@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-#define VERSION "0.2.0"
+#define VERSION "0.3.0"
 
 /* Exit statuses, the same in every program (see each man page). */
 enum {

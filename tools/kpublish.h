@@ -121,8 +121,8 @@ struct txn {
 	uintptr_t gen;			/* attempt number, in each message's tag */
 	int	 open, fenced, gave_up, timed_out, gate_abort, refused;
 	int	 marked;		/* a position is committed: records may say so */
-	int	 any_bad;		/* a record refused for good, in this attempt */
-	double	 began;
+	double	 began;			/* the transaction's */
+	double	 held_since;		/* the first line held for it */
 	rd_kafka_resp_err_t failed;	/* first failed delivery of the attempt */
 	unsigned long long commits, aborts;
 };

@@ -209,21 +209,12 @@ pos_send(struct pub *p, unsigned long long lines)
 		free(rec);
 	}
 	/*
-	 * The records in flight delivered first (their offsets are the
-	 * position's), unless one failed: then the transaction must be
-	 * aborted, and commit_transaction says so once the rest is done.
-	 * (Offsets sent, or an abort begun, with records in flight leave
-	 * librdkafka 2.0.2 at times with an abort that never returns.) Not
-	 * rd_kafka_flush: in a transaction that must be aborted, queued
-	 * records wait for the abort.
+	 * The ends stored are those delivered so far (send_batch sends the
+	 * records after this): a bound their true ends never fall below. A
+	 * load's first commit is followed by another (mark_load) that stores
+	 * its records' ends.
 	 */
-	deadline = clock_now() + p->o->message_timeout + 1;
 	rd_kafka_poll(p->rk, 0);
-	while (rd_kafka_outq_len(p->rk) > 0 && t->failed == 0 && !t->any_bad &&
-	    !wait_over(p, deadline))
-		rd_kafka_poll(p->rk, 100);
-	if (t->failed != 0 || t->any_bad)
-		return NULL;
 	pos_fold(t);
 	ends_grow(t, 1);
 	l = rd_kafka_topic_partition_list_new((int)t->nends);

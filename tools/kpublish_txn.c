@@ -91,10 +91,8 @@ txn_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	if (i > 0 && (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ||
 	    m->err == RD_KAFKA_RESP_ERR_INVALID_RECORD ||
 	    m->err == RD_KAFKA_RESP_ERR_INVALID_MSG ||
-	    m->err == RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE)) {
+	    m->err == RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE))
 		t->held[i - 1].bad = m->err;
-		t->any_bad = 1;
-	}
 	else if (t->failed == RD_KAFKA_RESP_ERR_NO_ERROR)
 		t->failed = m->err;
 }
@@ -134,7 +132,6 @@ handle_begin(struct pub *p)
 	t->open = 1;
 	t->began = clock_now();
 	t->failed = RD_KAFKA_RESP_ERR_NO_ERROR;
-	t->any_bad = 0;
 	return 0;
 }
 
@@ -162,6 +159,8 @@ hold(struct txn *t, const char *line, size_t len, const char *key,
 		t->bufcap = (t->bufcap + len + keylen) * 2;
 		t->buf = xrealloc(t->buf, t->bufcap);
 	}
+	if (t->nheld == 0)
+		t->held_since = clock_now();
 	h = &t->held[t->nheld++];
 	memset(h, 0, sizeof(*h));
 	h->off = t->buflen;
@@ -177,57 +176,71 @@ hold(struct txn *t, const char *line, size_t len, const char *key,
 	t->buflen += len + keylen;
 }
 
-/* One input line, past the checkpoint: held and sent, or kept as failed. */
-static int
+/*
+ * One input line, past the position: held, to be sent with the commit
+ * (send_batch), or kept as failed when it has no key.
+ */
+static void
 txn_line(struct pub *p, const char *file, unsigned long long lineno,
     char *line, size_t len)
 {
-	struct txn *t = p->txn;
 	const char *key;
 	size_t keylen;
-	rd_kafka_resp_err_t e;
 
 	if (line_key(p, file, lineno, line, &len, &key, &keylen) != 1)
-		return 0;
-	if (handle_begin(p) == -1)
-		return -1;
-	hold(t, line, len, key, keylen, lineno, p->nfiles - 1);
-	if ((e = send_held(p, t->nheld - 1)) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-		p->read++;
-		return 0;
-	}
-	t->nheld--;
-	t->buflen = t->held[t->nheld].off;
-	if (stopping(p))	/* not sent: not consumed either */
-		return -1;
+		return;
+	hold(p->txn, line, len, key, keylen, lineno, p->nfiles - 1);
 	p->read++;
-	fail_line(p, file, lineno, line, len, rd_kafka_err2str(e));
-	return 0;
 }
 
-/* After an abort: refused lines to the dead-letter file, the rest again. */
+/*
+ * A transaction of the held lines: begun, the position that counts them
+ * sent first, then the lines, so that commit_transaction follows at once.
+ * A record the broker refuses then fails while the commit waits for the
+ * records in flight, and the abort finds none left: librdkafka 2.0.2,
+ * aborting with records queued or in flight, can lose track of their
+ * sequence numbers and never return from the abort. Lines refused for
+ * good (by the broker in an earlier attempt, or by the client now) go to
+ * the dead-letter file. -1 when the run must end; *e, the position's or a
+ * send's error, for txn_commit.
+ */
 static int
-redo(struct pub *p)
+send_batch(struct pub *p, rd_kafka_error_t **e)
 {
 	struct txn *t = p->txn;
+	rd_kafka_resp_err_t qe;
+	struct held *h;
 	size_t i;
 
 	serve_reports(p);
 	t->gen++;
 	for (i = 0; i < t->nheld; i++) {
-		struct held *h = &t->held[i];
-
-		if (h->done || !h->bad)
-			continue;
-		h->done = 1;
-		fail_line(p, p->files[h->file], h->lineno, t->buf + h->off,
-		    h->len, rd_kafka_err2str(h->bad));
+		h = &t->held[i];
+		if (!h->done && h->bad) {
+			h->done = 1;
+			fail_line(p, p->files[h->file], h->lineno, t->buf + h->off,
+			    h->len, rd_kafka_err2str(h->bad));
+		}
 	}
 	if (handle_begin(p) == -1)
 		return -1;
-	for (i = 0; i < t->nheld; i++)
-		if (!t->held[i].done && send_held(p, i) != 0)
+	if ((*e = pos_send(p, t->consumed)) != NULL)
+		return 0;
+	for (i = 0; i < t->nheld; i++) {
+		h = &t->held[i];
+		if (h->done || (qe = send_held(p, i)) == RD_KAFKA_RESP_ERR_NO_ERROR)
+			continue;
+		if (stopping(p))
 			return -1;
+		if (qe == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
+			h->done = 1;	/* over the client's message.max.bytes */
+			fail_line(p, p->files[h->file], h->lineno, t->buf + h->off,
+			    h->len, rd_kafka_err2str(qe));
+			continue;
+		}
+		*e = rd_kafka_error_new(qe, "%s", rd_kafka_err2str(qe));
+		return 0;
+	}
 	return 0;
 }
 
@@ -329,11 +342,10 @@ txn_commit(struct pub *p)
 		return -1;
 	if (t->consumed <= t->committed)	/* nothing new (or a short input) */
 		return 0;
-	/* After an abort, the held lines go with the position that counts them. */
-	if ((t->open ? 0 : redo(p)) == -1)
-		return -1;
 	while (!p->fatal) {
-		if ((e = pos_send(p, t->consumed)) == NULL)
+		if (send_batch(p, &e) == -1)
+			break;
+		if (e == NULL)
 			while ((e = rd_kafka_commit_transaction(p->rk, STEP_MS)) != NULL &&
 			    rd_kafka_error_is_retriable(e) && !wait_over(p, 1e300))
 				rd_kafka_error_destroy(e);
@@ -354,8 +366,6 @@ txn_commit(struct pub *p)
 		if (abort_open(p) == -1 || ++aborts == MAX_ABORTS || sig_caught)
 			break;
 		clock_sleep(0.1 * aborts);	/* a broker that fails fast */
-		if (redo(p) == -1)
-			break;
 	}
 	if (aborts == MAX_ABORTS)
 		t->gave_up = 1;
@@ -372,7 +382,7 @@ txn_due(const struct pub *p, unsigned long in_batch)
 		return 1;
 	if (p->o->delay > 0)
 		return in_batch == p->o->batch_size;
-	return t->open && clock_now() - t->began >= p->o->commit_interval;
+	return t->nheld > 0 && clock_now() - t->held_since >= p->o->commit_interval;
 }
 
 /*
@@ -427,8 +437,7 @@ consume_line(struct pub *p, const char *file, unsigned long long lineno,
 		t->skipped++;
 		return t->pos == t->skip && !skip_proved(p) ? -1 : 0;
 	}
-	if (txn_line(p, file, lineno, line, len) == -1)
-		return -1;
+	txn_line(p, file, lineno, line, len);
 	digest_line(&t->dg, line, len);
 	t->consumed++;
 	if (txn_due(p, ++*in_batch)) {
