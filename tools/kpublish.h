@@ -105,6 +105,7 @@ struct txn {
 	char	*group;			/* the position's consumer group */
 	rd_kafka_consumer_group_metadata_t *cgmd;
 	char	*source;		/* --source-id, or NULL */
+	int	 nparts;		/* the data topic's, at the start; -1: none */
 	int64_t	*ends;			/* per partition: past the load's last record */
 	size_t	 nends;
 	struct digest dg;		/* of the lines consumed */
@@ -123,7 +124,6 @@ struct txn {
 	int	 marked;		/* a position is committed: records may say so */
 	double	 began;			/* the transaction's */
 	double	 held_since;		/* the first line held for it */
-	rd_kafka_resp_err_t failed;	/* first failed delivery of the attempt */
 	unsigned long long commits, aborts;
 };
 

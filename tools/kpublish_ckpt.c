@@ -252,8 +252,6 @@ pos_send(struct pub *p, unsigned long long lines)
 	return e;
 }
 
-static int topic_partition_count(struct pub *p, const char *topic);
-
 /* A consumer without a group: high watermarks and legacy checkpoints. */
 static rd_kafka_t *
 plain_reader(struct pub *p)
@@ -282,7 +280,7 @@ pos_list(struct pub *p, int *status)
 	rd_kafka_resp_err_t e;
 	rd_kafka_t *c;
 	double deadline, left;
-	int n = topic_partition_count(p, p->o->ko.topic), i;
+	int n = p->txn->nparts, i;
 
 	l = rd_kafka_topic_partition_list_new(n > 0 ? n : 1);
 	if (n <= 0)	/* no topic: no offsets (Kafka drops them with it) */
@@ -406,7 +404,7 @@ check_topic(struct pub *p)
 	const char *topic = p->o->ko.topic;
 	int64_t high;
 	size_t i;
-	int n = topic_partition_count(p, topic), status = 0;
+	int n = t->nparts, status = 0;
 	rd_kafka_t *c;
 
 	for (i = 0; i < t->nends; i++)
@@ -483,7 +481,7 @@ topic_empty(struct pub *p)
 {
 	rd_kafka_t *c;
 	int64_t high, sum = 0;
-	int n = topic_partition_count(p, p->o->ko.topic), i;
+	int n = p->txn->nparts, i;
 
 	if (n <= 0)
 		return 1;
@@ -577,11 +575,13 @@ txn_start(struct pub *p)
 	ko.topic = p->o->checkpoint_topic;
 	kafka_wait_topic(p->rk, &ko);
 	t->ckt = rd_kafka_topic_new(p->rk, p->o->checkpoint_topic, NULL);
+	/* Asked once: the topic is made (or found) before this. */
+	t->nparts = topic_partition_count(p, p->o->ko.topic);
 	if ((status = init_txn(p)) == 0 && !p->o->restart)
 		status = read_position(p);
 	/* Every partition in each position: none keeps an older load's offset. */
-	if (status == 0 && (n = (size_t)topic_partition_count(p, p->o->ko.topic)) < 100000)
-		ends_grow(t, n);
+	if (status == 0 && t->nparts > 0)
+		ends_grow(t, (size_t)t->nparts);
 	return status;
 }
 

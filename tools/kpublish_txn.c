@@ -93,8 +93,6 @@ txn_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	    m->err == RD_KAFKA_RESP_ERR_INVALID_MSG ||
 	    m->err == RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE))
 		t->held[i - 1].bad = m->err;
-	else if (t->failed == RD_KAFKA_RESP_ERR_NO_ERROR)
-		t->failed = m->err;
 }
 
 static void
@@ -131,7 +129,6 @@ handle_begin(struct pub *p)
 	}
 	t->open = 1;
 	t->began = clock_now();
-	t->failed = RD_KAFKA_RESP_ERR_NO_ERROR;
 	return 0;
 }
 
