@@ -214,30 +214,38 @@ kafka_topic_partitions(const rd_kafka_metadata_t *md, const char *topic,
 }
 
 /*
- * Asks for the topic's metadata until the cluster answers and the topic has
- * partitions (asking may create it where auto-creation is on), with a
- * backoff from 0.25 s to 5 s, up to the connect timeout.
+ * The one back-off loop of the Kafka tools: metadata asked until the
+ * cluster answers and, when topic is not NULL, the topic has partitions
+ * (asking for it may create it where auto-creation is on); NULL asks for
+ * the list of every topic, which never creates one. The back-off goes from
+ * 0.25 s to 5 s, up to the connect timeout. Returns the answer, to be
+ * destroyed; on failure destroys rk (its threads must not outlive main)
+ * and exits 3 when no broker answered, else 1.
  */
-int
-kafka_wait_topic(rd_kafka_t *rk, struct kafka_opts *ko)
+const rd_kafka_metadata_t *
+kafka_wait_metadata(rd_kafka_t *rk, const struct kafka_opts *ko,
+    const char *topic)
 {
-	rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, ko->topic, NULL);
+	rd_kafka_topic_t *rkt = topic != NULL ?
+	    rd_kafka_topic_new(rk, topic, NULL) : NULL;
 	const rd_kafka_metadata_t *md;
 	rd_kafka_resp_err_t e, terr = RD_KAFKA_RESP_ERR_NO_ERROR;
 	double deadline = clock_now() + ko->connect_timeout, wait = 0.25, left;
-	int n = -1, attempt = 0, reached = 0;
+	int attempt = 0, reached = 0;
 
 	for (;;) {
 		attempt++;
 		left = deadline - clock_now();
-		e = rd_kafka_metadata(rk, 0, rkt, &md,
+		md = NULL;
+		e = rd_kafka_metadata(rk, topic == NULL, rkt, &md,
 		    (int)(1000 * (left < 2 ? (left > 0.1 ? left : 0.1) : 2)));
 		if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
 			reached = 1;
-			n = kafka_topic_partitions(md, ko->topic, &terr);
-			rd_kafka_metadata_destroy(md);
-			if (n > 0)
+			if (topic == NULL ||
+			    kafka_topic_partitions(md, topic, &terr) > 0)
 				break;
+			rd_kafka_metadata_destroy(md);
+			md = NULL;
 		}
 		rd_kafka_poll(rk, 0);	/* serves the error callback */
 		if (sig_caught || ko->setup_failed || clock_now() + wait > deadline)
@@ -249,10 +257,11 @@ kafka_wait_topic(rd_kafka_t *rk, struct kafka_opts *ko)
 		clock_sleep(wait);
 		wait = wait * 2 > 5 ? 5 : wait * 2;
 	}
-	rd_kafka_topic_destroy(rkt);
-	if (n > 0)
-		return n;
-	rd_kafka_destroy(rk);	/* before exit: its threads must not outlive main */
+	if (rkt != NULL)
+		rd_kafka_topic_destroy(rkt);
+	if (md != NULL)
+		return md;
+	rd_kafka_destroy(rk);
 	if (ko->setup_failed || sig_caught)
 		exit(EXIT_FAIL);
 	if (!reached) {
@@ -261,6 +270,18 @@ kafka_wait_topic(rd_kafka_t *rk, struct kafka_opts *ko)
 		exit(EXIT_TEMP);
 	}
 	progress_warnx("topic \"%s\": %s (it does not exist, and the cluster did not "
-	    "create it)", ko->topic, rd_kafka_err2str(terr));
+	    "create it)", topic, rd_kafka_err2str(terr));
 	exit(EXIT_FAIL);
+}
+
+/* Partition count of ko's topic, waiting for the cluster; exits 3 or 1 on failure. */
+int
+kafka_wait_topic(rd_kafka_t *rk, const struct kafka_opts *ko)
+{
+	const rd_kafka_metadata_t *md = kafka_wait_metadata(rk, ko, ko->topic);
+	rd_kafka_resp_err_t terr;
+	int n = kafka_topic_partitions(md, ko->topic, &terr);
+
+	rd_kafka_metadata_destroy(md);
+	return n;
 }

@@ -65,8 +65,12 @@ int	 kafka_setup_error(struct kafka_opts *ko, int code, const char *reason);
 /* Partition count in a metadata answer; 0: listed with none; -1: absent. */
 int	 kafka_topic_partitions(const rd_kafka_metadata_t *md, const char *topic,
 	    rd_kafka_resp_err_t *terr);
+/* kafka.c's back-off loop: metadata once the cluster answers (and the
+ * topic, unless NULL, has partitions); exits 3 or 1 on failure. */
+const rd_kafka_metadata_t *kafka_wait_metadata(rd_kafka_t *rk,
+	    const struct kafka_opts *ko, const char *topic);
 /* Partition count of the topic, waiting for the cluster; exits 3 or 1 on failure. */
-int	 kafka_wait_topic(rd_kafka_t *rk, struct kafka_opts *ko);
+int	 kafka_wait_topic(rd_kafka_t *rk, const struct kafka_opts *ko);
 _Noreturn void kafka_version(const char *prog);
 
 #endif

@@ -125,7 +125,7 @@ on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
 	struct pub *p = opaque;
 	char fatal[256];
 
-	if (kafka_setup_error(&p->ko, code, reason)) {
+	if (kafka_setup_error(&p->o->ko, code, reason)) {
 		p->fatal = 1;	/* what is in flight goes to the dead-letter file */
 		return;
 	}
@@ -440,7 +440,7 @@ start(struct pub *p, rd_kafka_conf_t *conf)
 	stats_setup(p, conf);
 	p->rk = kafka_new(RD_KAFKA_PRODUCER, conf);
 	topic_ensure(p);
-	kafka_wait_topic(p->rk, &p->ko);
+	kafka_wait_topic(p->rk, &p->o->ko);
 	p->rkt = rd_kafka_topic_new(p->rk, p->o->ko.topic, NULL);
 }
 
@@ -457,7 +457,6 @@ main(int argc, char **argv)
 	conf = parse_options(&o, &argc, &argv);
 	memset(&p, 0, sizeof(p));
 	p.o = &o;
-	p.ko = o.ko;
 	p.progress = o.ko.quiet ? 0 : progress_mode(!o.no_progress,
 	    o.progress_interval);
 	key_init(&p.keys, o.key_fields);

@@ -128,8 +128,7 @@ struct txn {
 };
 
 struct pub {
-	const struct opts *o;
-	struct kafka_opts ko;	/* a copy the error callback may mark */
+	struct opts *o;		/* o->ko: the error callback may mark it */
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;
 	struct txn *txn;	/* --exactly-once, else NULL */

@@ -559,7 +559,6 @@ int
 txn_start(struct pub *p)
 {
 	struct txn *t;
-	struct kafka_opts ko = p->ko;
 	size_t n = strlen(p->o->eos_id) + 16;
 	int status;
 
@@ -572,8 +571,8 @@ txn_start(struct pub *p)
 	digest_init(&t->dg, p->o->volatile_fields, p->o->nvolatile);
 	create_checkpoint_topic(p);
 	/* Known before the first begin_transaction, which would wait for it. */
-	ko.topic = p->o->checkpoint_topic;
-	kafka_wait_topic(p->rk, &ko);
+	rd_kafka_metadata_destroy(kafka_wait_metadata(p->rk, &p->o->ko,
+	    p->o->checkpoint_topic));
 	t->ckt = rd_kafka_topic_new(p->rk, p->o->checkpoint_topic, NULL);
 	/* Asked once: the topic is made (or found) before this. */
 	t->nparts = topic_partition_count(p, p->o->ko.topic);

@@ -27,41 +27,6 @@ pub_exit(struct pub *p, int status)
 	exit(status);
 }
 
-/*
- * The cluster's list of topics (which never creates one), waiting for the
- * cluster as kafka_wait_topic does; exits 3 when none answers in time.
- */
-static const rd_kafka_metadata_t *
-topic_list(struct pub *p)
-{
-	const struct kafka_opts *ko = &p->o->ko;
-	const rd_kafka_metadata_t *md;
-	rd_kafka_resp_err_t e;
-	double deadline = clock_now() + ko->connect_timeout, wait = 0.25, left;
-	int attempt = 0;
-
-	for (;;) {
-		left = deadline - clock_now();
-		e = rd_kafka_metadata(p->rk, 1, NULL, &md,
-		    (int)(1000 * (left < 2 ? (left > 0.1 ? left : 0.1) : 2)));
-		if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
-			return md;
-		rd_kafka_poll(p->rk, 0);	/* serves the error callback */
-		if (sig_caught || p->ko.setup_failed)
-			pub_exit(p, EXIT_FAIL);
-		if (clock_now() + wait > deadline)
-			break;
-		if (!ko->quiet)
-			progress_warnx("waiting for %s (attempt %d: %s)", ko->brokers,
-			    ++attempt, rd_kafka_err2str(e));
-		clock_sleep(wait);
-		wait = wait * 2 > 5 ? 5 : wait * 2;
-	}
-	progress_warnx("no broker reachable at %s within %g s", ko->brokers,
-	    ko->connect_timeout);
-	pub_exit(p, EXIT_TEMP);
-}
-
 static void
 topic_say_cluster(struct pub *p, const rd_kafka_metadata_t *md)
 {
@@ -264,7 +229,8 @@ topic_first_use(struct pub *p, int32_t broker)
 void
 topic_ensure(struct pub *p)
 {
-	const rd_kafka_metadata_t *md = topic_list(p);
+	const rd_kafka_metadata_t *md = kafka_wait_metadata(p->rk, &p->o->ko,
+	    NULL);	/* the list of topics: it never creates one */
 	rd_kafka_resp_err_t terr;
 	int32_t broker = md->broker_cnt > 0 ? md->brokers[0].id : -1;
 	int n;
