@@ -1,5 +1,23 @@
-/* kpublish's parts: options and summary (kpublish_conf.c), keys (kpublish_key.c),
- * the topic's creation (kpublish_topic.c), the --stats details (kpublish_stats.c). */
+/*
+ * kpublish's parts, a one-way chain: each layer calls only the layers
+ * below it (tests/make/test-layers checks it over the objects' symbols).
+ *
+ *   lib         lib/: libutil.a, then libkafka.a
+ *   options     kpublish_conf.c: options, librdkafka's configuration
+ *   core        kpublish_core.c: the client, queue, delivery report, drain,
+ *               dead letter, keyed lines, input files, exit, the counters;
+ *               kpublish_topic.c: the topic found or created;
+ *               kpublish_key.c: message keys;
+ *               kpublish_counts.c: deliveries per partition, brokers' latency
+ *   pace        kpublish_pace.c: how a batch is paced (--batch-size, --delay)
+ *   modes       plain: kpublish_plain.c; exactly-once: kpublish_txn.c,
+ *               kpublish_ckpt.c, kpublish_digest.c (neither calls the other)
+ *   report      kpublish_report.c: progress, summary, the --stats JSON
+ *   main        kpublish.c
+ *
+ * The core calls a mode only through struct mode, and the report's
+ * progress line only through pub.show: pointers that main sets.
+ */
 #ifndef KPUBLISH_H
 #define KPUBLISH_H
 
@@ -43,7 +61,7 @@ struct broker_rtt {
 	long long rtt_p50, rtt_p99, rtt_p99_max, lat_p50, lat_p99;
 };
 
-/* The --stats details gathered during the run (kpublish_stats.c). */
+/* The --stats details gathered during the run (kpublish_counts.c). */
 struct pstats {
 	unsigned long long *part;	/* delivered per partition */
 	size_t	 npart;
@@ -74,11 +92,6 @@ struct digest {
 	char	*name;		/* a key decoded */
 	struct wbuf scratch;	/* a line without its volatile members */
 };
-void	 murmur3_128(const void *key, size_t len, uint64_t out[2]);
-void	 digest_init(struct digest *d, char **volatile_fields, size_t n);
-void	 digest_line(struct digest *d, const char *line, size_t len);
-void	 digest_hex(const struct digest *d, char out[33]);
-void	 digest_free(struct digest *d);
 
 /* kpublish_txn.c, kpublish_ckpt.c: --exactly-once */
 #define STEP_MS 1000		/* blocking librdkafka calls, so signals are seen */
@@ -127,8 +140,35 @@ struct txn {
 	unsigned long long commits, aborts;
 };
 
+struct pub;
+
+/*
+ * A mode: plain (kpublish_plain.c) or exactly-once (kpublish_txn.c), as
+ * main picks it; the layers below call it only through this table.
+ */
+struct mode {
+	/* After the client and the topic: 0, or the status of a run that cannot start. */
+	int	 (*start)(struct pub *p);
+	/* A delivery report (the core counts the message out first). */
+	void	 (*delivered)(struct pub *p, const rd_kafka_message_t *m);
+	/* One input line read from in; -1 when no more lines may be read. */
+	int	 (*line)(struct pub *p, const struct lines *in, char *line,
+		    size_t len);
+	/* A batch of n lines is full: with deliver, delivered before the pause. */
+	int	 (*end_batch)(struct pub *p, unsigned long n, int deliver);
+	/* The input has ended (or a signal came): what is open finished. */
+	void	 (*finish)(struct pub *p);
+	/* More summary lines; 1 when they make the run a failure. */
+	int	 (*report)(const struct pub *p);
+	void	 (*free)(struct pub *p);
+};
+extern const struct mode plain_mode, eos_mode;
+
+/* The run: written by the core (its counters) and its mode; read by the report. */
 struct pub {
 	struct opts *o;		/* o->ko: the error callback may mark it */
+	const struct mode *mode;
+	void	 (*show)(struct pub *p, int final);	/* the progress line */
 	rd_kafka_t *rk;
 	rd_kafka_topic_t *rkt;
 	struct txn *txn;	/* --exactly-once, else NULL */
@@ -138,6 +178,7 @@ struct pub {
 	size_t	 nfiles;
 	unsigned long long read, delivered, failed, maybe, kept, lost;
 	unsigned long long batches, bytes, outstanding, reasons;
+	unsigned long in_batch;	/* lines of the batch being read (pace) */
 	double	 started, next_progress;
 	double	 progress;	/* seconds between lines; <0 live line; 0 none */
 	double	 stop_by;	/* when a signal's wait ends; 0: no signal yet */
@@ -145,31 +186,12 @@ struct pub {
 	struct pstats st;
 };
 
-rd_kafka_conf_t *parse_options(struct opts *o, int *argc, char ***argv);
-int	 summarize(struct pub *p);
-void	 dead_letter(struct pub *p, const char *line, size_t len);
-int	 dl_close(struct pub *p);
-void	 fail_line(struct pub *p, const char *file, unsigned long long line,
-	    const char *data, size_t len, const char *why);
-int	 line_key(struct pub *p, const char *file, unsigned long long lineno,
-	    const char *line, size_t *len, const char **key, size_t *keylen);
-int	 wait_over(struct pub *p, double end);
-int	 pub_open_input(struct pub *p, struct lines *in, const char *path);
-/* Reads one operand (NULL: standard input); -1 when it cannot be read. */
-typedef int (*input_reader)(struct pub *p, const char *path,
-	    unsigned long *in_batch);
-unsigned long pub_each_input(struct pub *p, int argc, char **argv,
-	    input_reader read_file);
 /* A signal or a fatal error: no more lines are read. */
 static inline int
 stopping(const struct pub *p)
 {
 	return sig_caught || p->fatal;
 }
-/* Queues a copy of one message, waiting for room unless a signal or a fatal error came. */
-rd_kafka_resp_err_t queue_message(struct pub *p, rd_kafka_topic_t *rkt,
-	    const char *val, size_t len, const char *key, size_t keylen,
-	    void *tag);
 
 /*
  * A message's tag, librdkafka's per-message opaque pointer, says which
@@ -195,33 +217,48 @@ tag_line(const void *tag)
 {
 	return (uintptr_t)tag & (((uintptr_t)1 << TAG_LINE_BITS) - 1);
 }
-void	 show_progress(struct pub *p, int final);
 
-int	 txn_start(struct pub *p);
-/* kpublish_ckpt.c: the position sent to the open transaction; 0 or -1. */
-rd_kafka_error_t *pos_send(struct pub *p, unsigned long long lines);
-void	 pos_fold(struct txn *t);
-void	 pos_free(struct txn *t);
-void	 txn_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m,
-	    void *opaque);
-void	 txn_publish_all(struct pub *p, int argc, char **argv);
-int	 txn_summarize(const struct pub *p);
-void	 txn_stats(const struct pub *p, FILE *fp);
-void	 txn_free(struct pub *p);
+/* options: kpublish_conf.c */
+rd_kafka_conf_t *parse_options(struct opts *o, int *argc, char ***argv);
 
-/* kpublish_topic.c: the topic found, created (--partitions) or refused. */
+/* core: kpublish_core.c */
+/* The client made with the mode's callbacks, and the topic ready. */
+void	 pub_start(struct pub *p, rd_kafka_conf_t *conf);
+void	 dl_open(struct pub *p);
+int	 dl_close(struct pub *p);
+void	 fail_line(struct pub *p, const char *file, unsigned long long line,
+	    const char *data, size_t len, const char *why);
+/* A line's length without its CR, and its key: 1 read, 0 blank, -1 failed. */
+int	 line_key(struct pub *p, const char *file, unsigned long long lineno,
+	    const char *line, size_t *len, const char **key, size_t *keylen);
+/* Queues a copy of one message, waiting for room unless a signal or a fatal error came. */
+rd_kafka_resp_err_t queue_message(struct pub *p, rd_kafka_topic_t *rkt,
+	    const char *val, size_t len, const char *key, size_t keylen,
+	    void *tag);
+/* The plain delivery report: the message counted delivered or failed. */
+void	 pub_delivered(struct pub *p, const rd_kafka_message_t *m);
+/* A message known delivered (the exactly-once mode says so at its commit). */
+void	 count_delivered(struct pub *p, size_t len, int32_t partition);
+void	 count_batch(struct pub *p);
+int	 wait_over(struct pub *p, double end);
+void	 drain(struct pub *p, double limit);
+/* Each operand (standard input when none), each line to the mode. */
+void	 pub_each_input(struct pub *p, int argc, char **argv);
+/* Ends the run before any line is sent: the client first, then exit. */
+_Noreturn void pub_exit(struct pub *p, int status);
+void	 pub_free(struct pub *p);
+
+/* core: kpublish_topic.c, the topic found, created (--partitions) or refused. */
 void	 topic_ensure(struct pub *p);
 rd_kafka_resp_err_t topic_create_request(struct pub *p, rd_kafka_NewTopic_t *nt,
 	    rd_kafka_AdminOptions_t *ao, int wait_ms, char *errstr, size_t n);
-/* Ends the run before any line is sent: the client first, then exit. */
-_Noreturn void pub_exit(struct pub *p, int status);
 
-/* kpublish_stats.c */
+/* core: kpublish_counts.c, from librdkafka's statistics (for --stats). */
 void	 stats_setup(struct pub *p, rd_kafka_conf_t *conf);
 void	 stats_count(struct pub *p, int32_t partition);
-void	 stats_write_more(const struct pub *p, FILE *fp);
 void	 stats_free(struct pub *p);
 
+/* core: kpublish_key.c */
 void	 key_init(struct keys *k, const char *fields);
 void	 key_free(struct keys *k);
 /* NULL and the key (NULL when no field is there), or why the line has none. */
@@ -229,5 +266,23 @@ const char *key_find(struct keys *k, const char *line, size_t len,
 	    const char **key, size_t *keylen);
 /* At the end: a warning when lines were sent and none had a key field. */
 void	 key_report(const struct keys *k, const char *fields);
+
+/* pace: kpublish_pace.c */
+int	 pace_line(struct pub *p);
+
+/* exactly-once mode: kpublish_ckpt.c, the position, and kpublish_digest.c */
+int	 txn_start(struct pub *p);
+rd_kafka_error_t *pos_send(struct pub *p, unsigned long long lines);
+void	 pos_fold(struct txn *t);
+void	 pos_free(struct txn *t);
+void	 murmur3_128(const void *key, size_t len, uint64_t out[2]);
+void	 digest_init(struct digest *d, char **volatile_fields, size_t n);
+void	 digest_line(struct digest *d, const char *line, size_t len);
+void	 digest_hex(const struct digest *d, char out[33]);
+void	 digest_free(struct digest *d);
+
+/* report: kpublish_report.c */
+void	 show_progress(struct pub *p, int final);
+int	 summarize(struct pub *p);
 
 #endif

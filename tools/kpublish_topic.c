@@ -18,15 +18,6 @@ chatty(const struct pub *p)
 	return !p->o->ko.quiet && (p->progress != 0 || p->o->ko.verbose);
 }
 
-_Noreturn void
-pub_exit(struct pub *p, int status)
-{
-	if (p->rkt != NULL)
-		rd_kafka_topic_destroy(p->rkt);
-	rd_kafka_destroy(p->rk);	/* its threads must not outlive main */
-	exit(status);
-}
-
 static void
 topic_say_cluster(struct pub *p, const rd_kafka_metadata_t *md)
 {

@@ -68,16 +68,13 @@ fatal_txn(struct pub *p, const char *what, rd_kafka_error_t *e)
 	p->fatal = 1;
 }
 
-/* librdkafka calls this from rd_kafka_poll() and the transaction calls. */
-void
-txn_on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+/* From rd_kafka_poll() and the transaction calls, through the core. */
+static void
+txn_delivered(struct pub *p, const rd_kafka_message_t *m)
 {
-	struct pub *p = opaque;
 	struct txn *t = p->txn;
 	size_t i = tag_line(m->_private);
 
-	(void)rk;
-	p->outstanding--;
 	if (tag_file(m->_private) != t->gen)
 		return;
 	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
@@ -187,7 +184,6 @@ txn_line(struct pub *p, const char *file, unsigned long long lineno,
 	if (line_key(p, file, lineno, line, &len, &key, &keylen) != 1)
 		return;
 	hold(p->txn, line, len, key, keylen, lineno, p->nfiles - 1);
-	p->read++;
 }
 
 /*
@@ -273,17 +269,14 @@ committed(struct pub *p)
 	size_t i;
 
 	for (i = 0; i < t->nheld; i++)
-		if (!t->held[i].done) {
-			p->delivered++;
-			p->bytes += t->held[i].len;
-			stats_count(p, t->held[i].partition);
-		}
+		if (!t->held[i].done)
+			count_delivered(p, t->held[i].len, t->held[i].partition);
 	pos_fold(t);
 	t->committed = t->consumed;
 	t->nheld = t->buflen = 0;
 	t->open = 0;
 	t->commits++;
-	p->batches++;
+	count_batch(p);
 	if (p->o->ko.verbose)
 		progress_warnx("transaction %llu committed: %llu input lines consumed",
 		    t->commits, t->committed);
@@ -369,16 +362,19 @@ txn_commit(struct pub *p)
 	return r;
 }
 
-/* A transaction ends with its batch (--delay) or its time or size bound. */
+/*
+ * A transaction ends with its size bound, or its time bound without
+ * --delay; with --delay, with its batch too (txn_end_batch, from pace_line).
+ */
 static int
-txn_due(const struct pub *p, unsigned long in_batch)
+txn_due(const struct pub *p)
 {
 	const struct txn *t = p->txn;
 
 	if (t->nheld >= HELD_LINES || t->buflen >= HELD_BYTES)
 		return 1;
 	if (p->o->delay > 0)
-		return in_batch == p->o->batch_size;
+		return 0;
 	return t->nheld > 0 && clock_now() - t->held_since >= p->o->commit_interval;
 }
 
@@ -422,7 +418,7 @@ skip_proved(struct pub *p)
  */
 static int
 consume_line(struct pub *p, const char *file, unsigned long long lineno,
-    char *line, size_t len, unsigned long *in_batch)
+    char *line, size_t len)
 {
 	struct txn *t = p->txn;
 
@@ -437,15 +433,17 @@ consume_line(struct pub *p, const char *file, unsigned long long lineno,
 	txn_line(p, file, lineno, line, len);
 	digest_line(&t->dg, line, len);
 	t->consumed++;
-	if (txn_due(p, ++*in_batch)) {
-		if (txn_commit(p) == -1)
-			return -1;
-		if (p->o->delay > 0 && *in_batch == p->o->batch_size)
-			clock_sleep(p->o->delay);
-		if (*in_batch == p->o->batch_size)
-			*in_batch = 0;
-	}
-	return 0;
+	if (txn_due(p) && txn_commit(p) == -1)
+		return -1;
+	return pace_line(p);
+}
+
+/* A full batch: with --delay, committed before pace_line's pause. */
+static int
+txn_end_batch(struct pub *p, unsigned long n, int deliver)
+{
+	(void)n;
+	return deliver ? txn_commit(p) : 0;
 }
 
 static void
@@ -466,52 +464,38 @@ pend_keep(struct pub *p, const char *line, size_t len, unsigned long long lineno
 
 /* With --gate, the line kept back goes on: the one after it came, or the caller said so. */
 static int
-pend_consume(struct pub *p, unsigned long *in_batch)
+pend_consume(struct pub *p)
 {
 	struct pending *w = &p->txn->pend;
 
 	if (!w->full)
 		return 0;
 	w->full = 0;
-	return consume_line(p, p->files[w->file], w->lineno, w->buf, w->len,
-	    in_batch);
+	return consume_line(p, p->files[w->file], w->lineno, w->buf, w->len);
 }
 
+/* One line of an input file, from the core: -1 when no more may be read. */
 static int
-txn_file(struct pub *p, const char *path, unsigned long *in_batch)
+txn_read_line(struct pub *p, const struct lines *in, char *line, size_t len)
 {
-	struct lines in;
-	char *line;
-	size_t len;
-	int r = 0;
-
-	if (pub_open_input(p, &in, path) == -1)
+	if (unterminated(in, line, len)) {
+		progress_warnx("%s:%llu: no newline at the end: not sent, as the input "
+		    "may have been cut; the position stays before it",
+		    in->name, in->lineno);
+		p->input_error = 1;
 		return -1;
-	while (!stopping(p) && (r = lines_next(&in, &line, &len)) == 1) {
-		if (unterminated(&in, line, len)) {
-			progress_warnx("%s:%llu: no newline at the end: not sent, as the input "
-			    "may have been cut; the position stays before it",
-			    in.name, in.lineno);
-			p->input_error = 1;
-			break;
-		}
-		/*
-		 * A cut row is the last line before the end of the input: with
-		 * --gate no commit may hold the latest line until it is known
-		 * not to be the last, or the caller says the input is whole.
-		 */
-		if (p->o->gate < 0) {
-			if (consume_line(p, in.name, in.lineno, line, len, in_batch) == -1)
-				break;
-		} else {
-			if (pend_consume(p, in_batch) == -1)
-				break;
-			pend_keep(p, line, len, in.lineno);
-		}
-		show_progress(p, 0);
 	}
-	lines_close(&in);
-	return r == -1 ? -1 : 0;
+	/*
+	 * A cut row is the last line before the end of the input: with
+	 * --gate no commit may hold the latest line until it is known
+	 * not to be the last, or the caller says the input is whole.
+	 */
+	if (p->o->gate < 0)
+		return consume_line(p, in->name, in->lineno, line, len);
+	if (pend_consume(p) == -1)
+		return -1;
+	pend_keep(p, line, len, in->lineno);
+	return 0;
 }
 
 /*
@@ -543,7 +527,7 @@ gate_word(struct pub *p)
 }
 
 static void
-gate_decide(struct pub *p, unsigned long *in_batch)
+gate_decide(struct pub *p)
 {
 	struct txn *t = p->txn;
 	int word;
@@ -551,7 +535,7 @@ gate_decide(struct pub *p, unsigned long *in_batch)
 	if (p->o->gate < 0 || stopping(p))
 		return;
 	if ((word = gate_word(p)) == 1)
-		pend_consume(p, in_batch);
+		pend_consume(p);
 	else if (word == 0) {
 		t->gate_abort = 1;
 		progress_warnx("--gate said abort: the input may be cut, so the open "
@@ -574,15 +558,13 @@ note_fenced(struct pub *p)
 	progress_warnx("fenced: a newer run with the same --exactly-once ID took over");
 }
 
-/* The exactly-once run: reads past the position, commits as it goes. */
-void
-txn_publish_all(struct pub *p, int argc, char **argv)
+/* The input read: what is open committed, or aborted when it must be. */
+static void
+txn_finish(struct pub *p)
 {
 	struct txn *t = p->txn;
-	unsigned long in_batch;
 
-	in_batch = pub_each_input(p, argc, argv, txn_file);
-	gate_decide(p, &in_batch);
+	gate_decide(p);
 	if (!p->input_error && !stopping(p) && t->pos < t->skip) {
 		progress_warnx("the input has %llu lines, but ID %s's position says %llu "
 		    "were committed: another input?", t->pos, p->o->eos_id,
@@ -599,12 +581,10 @@ txn_publish_all(struct pub *p, int argc, char **argv)
 	}
 	serve_reports(p);
 	note_fenced(p);
-	show_progress(p, 1);
-	progress_done();
 }
 
 /* Extra summary lines; returns 1 when they make the run a failure. */
-int
+static int
 txn_summarize(const struct pub *p)
 {
 	const struct txn *t = p->txn;
@@ -628,18 +608,7 @@ txn_summarize(const struct pub *p)
 	return open > 0 || t->gave_up || t->gate_abort;
 }
 
-/* More members for --stats. */
-void
-txn_stats(const struct pub *p, FILE *fp)
-{
-	const struct txn *t = p->txn;
-
-	fprintf(fp, ",\"skipped\":%llu,\"committed_lines\":%llu,"
-	    "\"transactions\":%llu,\"aborted\":%llu,\"fenced\":%s", t->skipped,
-	    t->committed, t->commits, t->aborts, t->fenced ? "true" : "false");
-}
-
-void
+static void
 txn_free(struct pub *p)
 {
 	struct txn *t = p->txn;
@@ -653,3 +622,8 @@ txn_free(struct pub *p)
 	free(t);
 	p->txn = NULL;
 }
+
+const struct mode eos_mode = {
+	txn_start, txn_delivered, txn_read_line, txn_end_batch, txn_finish,
+	txn_summarize, txn_free
+};

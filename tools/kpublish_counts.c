@@ -1,7 +1,8 @@
 /*
- * What --stats adds for a dashboard: wall-clock start and end, messages per
- * partition, and the brokers' round-trip and queueing latency percentiles
- * as librdkafka's statistics report them (each a window of one interval).
+ * What the run counts for --stats beyond its lines: the wall-clock start,
+ * messages per partition, and the brokers' round-trip and queueing latency
+ * percentiles as librdkafka's statistics report them (each a window of one
+ * interval). kpublish_report.c writes them.
  */
 #include <err.h>
 #include <stdlib.h>
@@ -155,39 +156,6 @@ stats_count(struct pub *p, int32_t partition)
 		st->npart = n;
 	}
 	st->part[partition]++;
-}
-
-static void
-write_time(FILE *fp, const char *name, long long t)
-{
-	char buf[32];
-
-	clock_utc(buf, sizeof(buf), (time_t)t);
-	fprintf(fp, ",\"%s\":\"%s\"", name, buf);
-}
-
-/* The fields after the summary's, each starting with a comma. */
-void
-stats_write_more(const struct pub *p, FILE *fp)
-{
-	const struct pstats *st = &p->st;
-	const struct broker_rtt *b;
-	size_t i;
-
-	write_time(fp, "started_at", st->started_at);
-	write_time(fp, "ended_at", (long long)time(NULL));
-	fprintf(fp, ",\"bytes\":%llu,\"partitions\":{", p->bytes);
-	for (i = 0; i < st->npart; i++)
-		fprintf(fp, "%s\"%zu\":%llu", i ? "," : "", i, st->part[i]);
-	fputs("},\"brokers\":[", fp);
-	for (i = 0; i < st->nbrokers; i++) {
-		b = &st->brokers[i];
-		fprintf(fp, "%s{\"id\":%d,\"rtt_p50_us\":%lld,\"rtt_p99_us\":%lld,"
-		    "\"rtt_p99_max_us\":%lld,\"int_latency_p50_us\":%lld,"
-		    "\"int_latency_p99_us\":%lld}", i ? "," : "", (int)b->id,
-		    b->rtt_p50, b->rtt_p99, b->rtt_p99_max, b->lat_p50, b->lat_p99);
-	}
-	fputc(']', fp);
 }
 
 void
