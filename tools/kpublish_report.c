@@ -89,25 +89,56 @@ show_progress(struct pub *p, int final)
 	    *share ? ")" : "", p->failed, rate, when);
 }
 
+/* A JSON string, escaped as RFC 8259 says. */
 static void
-write_time(FILE *fp, const char *name, long long t)
+put_string(FILE *fp, const char *s)
+{
+	struct wbuf w;
+	unsigned long bad = 0;
+
+	wbuf_init(&w, -1, NULL, 256);
+	json_write_string(&w, s, strlen(s), &bad);
+	fwrite(w.buf, 1, w.len, fp);
+	wbuf_free(&w);
+}
+
+static void
+put_time(FILE *fp, const char *name, time_t t)
 {
 	char buf[32];
 
-	clock_utc(buf, sizeof(buf), (time_t)t);
+	clock_utc(buf, sizeof(buf), t);
 	fprintf(fp, ",\"%s\":\"%s\"", name, buf);
 }
 
-/* The fields after the summary's, each starting with a comma. */
+/*
+ * The --stats object, every member here and in a fixed order: the
+ * summary's, the wall clock, bytes, partitions and brokers (the core's
+ * counts), then --exactly-once's.
+ */
 static void
-stats_write_more(const struct pub *p, FILE *fp)
+stats_json(const struct pub *p, double secs, FILE *fp)
 {
 	const struct pstats *st = &p->st;
+	const struct txn *t = p->txn;
 	const struct broker_rtt *b;
 	size_t i;
 
-	write_time(fp, "started_at", st->started_at);
-	write_time(fp, "ended_at", (long long)time(NULL));
+	fputs("{\"topic\":", fp);
+	put_string(fp, p->o->ko.topic);
+	fprintf(fp, ",\"read\":%llu,\"delivered\":%llu,"
+	    "\"failed\":%llu,\"possibly_persisted\":%llu,\"batches\":%llu,"
+	    "\"seconds\":%.3f,\"messages_per_second\":%.0f,"
+	    "\"megabytes_per_second\":%.2f,\"dead_letter\":", p->read,
+	    p->delivered, p->failed, p->maybe, p->batches, secs,
+	    secs > 0 ? p->delivered / secs : 0,
+	    secs > 0 ? p->bytes / secs / 1e6 : 0);
+	if (p->kept > 0)
+		put_string(fp, p->o->dead_letter);
+	else
+		fputs("null", fp);
+	put_time(fp, "started_at", (time_t)st->started_at);
+	put_time(fp, "ended_at", time(NULL));
 	fprintf(fp, ",\"bytes\":%llu,\"partitions\":{", p->bytes);
 	for (i = 0; i < st->npart; i++)
 		fprintf(fp, "%s\"%zu\":%llu", i ? "," : "", i, st->part[i]);
@@ -120,15 +151,12 @@ stats_write_more(const struct pub *p, FILE *fp)
 		    b->rtt_p50, b->rtt_p99, b->rtt_p99_max, b->lat_p50, b->lat_p99);
 	}
 	fputc(']', fp);
-}
-
-/* --exactly-once's members. */
-static void
-txn_stats(const struct txn *t, FILE *fp)
-{
-	fprintf(fp, ",\"skipped\":%llu,\"committed_lines\":%llu,"
-	    "\"transactions\":%llu,\"aborted\":%llu,\"fenced\":%s", t->skipped,
-	    t->committed, t->commits, t->aborts, t->fenced ? "true" : "false");
+	if (t != NULL)
+		fprintf(fp, ",\"skipped\":%llu,\"committed_lines\":%llu,"
+		    "\"transactions\":%llu,\"aborted\":%llu,\"fenced\":%s",
+		    t->skipped, t->committed, t->commits, t->aborts,
+		    t->fenced ? "true" : "false");
+	fputs("}\n", fp);
 }
 
 /* -1, said, when the file could not be written: the summary promised is lost. */
@@ -136,37 +164,13 @@ static int
 write_stats(const struct pub *p, double secs)
 {
 	FILE *fp;
-	struct wbuf w;
-	unsigned long bad = 0;
 	int bad_write;
 
 	if ((fp = fopen(p->o->stats, "w")) == NULL) {
 		progress_warn("%s", p->o->stats);
 		return -1;
 	}
-	wbuf_init(&w, -1, NULL, 256);
-	json_write_string(&w, p->o->ko.topic, strlen(p->o->ko.topic), &bad);
-	wbuf_putc(&w, '\0');
-	fprintf(fp, "{\"topic\":%s,\"read\":%llu,\"delivered\":%llu,"
-	    "\"failed\":%llu,\"possibly_persisted\":%llu,\"batches\":%llu,"
-	    "\"seconds\":%.3f,\"messages_per_second\":%.0f,"
-	    "\"megabytes_per_second\":%.2f,\"dead_letter\":", w.buf, p->read,
-	    p->delivered, p->failed, p->maybe, p->batches, secs,
-	    secs > 0 ? p->delivered / secs : 0,
-	    secs > 0 ? p->bytes / secs / 1e6 : 0);
-	w.len = 0;
-	if (p->kept > 0)
-		json_write_string(&w, p->o->dead_letter, strlen(p->o->dead_letter),
-		    &bad);
-	else
-		wbuf_puts(&w, "null");
-	wbuf_putc(&w, '\0');
-	fputs(w.buf, fp);
-	stats_write_more(p, fp);
-	if (p->txn != NULL)
-		txn_stats(p->txn, fp);
-	fputs("}\n", fp);
-	wbuf_free(&w);
+	stats_json(p, secs, fp);
 	errno = 0;
 	bad_write = fflush(fp) == EOF || ferror(fp);
 	if (fclose(fp) == EOF || bad_write) {
