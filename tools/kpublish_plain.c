@@ -82,6 +82,7 @@ plain_free(struct pub *p)
 }
 
 const struct mode plain_mode = {
-	plain_start, pub_delivered, plain_line, plain_end_batch, plain_finish,
-	plain_report, plain_free
+	.start = plain_start, .delivered = pub_delivered, .line = plain_line,
+	.end_batch = plain_end_batch, .finish = plain_finish,
+	.report = plain_report, .free = plain_free
 };

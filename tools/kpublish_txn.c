@@ -624,6 +624,7 @@ txn_free(struct pub *p)
 }
 
 const struct mode eos_mode = {
-	txn_start, txn_delivered, txn_read_line, txn_end_batch, txn_finish,
-	txn_summarize, txn_free
+	.start = txn_start, .delivered = txn_delivered, .line = txn_read_line,
+	.end_batch = txn_end_batch, .finish = txn_finish,
+	.report = txn_summarize, .free = txn_free
 };
