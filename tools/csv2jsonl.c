@@ -15,90 +15,8 @@
 #define USAGE "csv2jsonl [-rs] [-d delim] [-n rows] [-t col=type]... " \
 	"[--input-name name] [--max-field size] [--no-header] [--skip-bad] " \
 	"[file ...]"
-#define MAX_REPORTS 10
 /* A field's bound: room for any real value, not for a runaway zip. */
 #define MAX_FIELD (64 * 1024 * 1024)
-
-static const char *
-type_name(enum coltype t)
-{
-	return t == T_NUMBER ? "number" : t == T_BOOLEAN ? "boolean" : "string";
-}
-
-static void
-misfit(struct conv *cv, const struct column *col, const char *s, size_t n,
-    unsigned long long line)
-{
-	if (++cv->misfits <= MAX_REPORTS)
-		warnx("%s:%llu: column %.*s: \"%.*s\" is not a %s; written as "
-		    "a string", cv->csv.name, line, (int)col->prefixlen - 2,
-		    col->prefix + 1,
-		    n > 40 ? 40 : (int)n, s, type_name(col->type));
-}
-
-static void
-write_value(struct conv *cv, const struct column *col, const char *s,
-    size_t n, unsigned long long line)
-{
-	int b;
-
-	if (n == 0) {
-		wbuf_put(cv->out, cv->o->strings ? "\"\"" : "null", cv->o->strings ? 2 : 4);
-		return;
-	}
-	if (col->type == T_NUMBER) {
-		if (is_number(s, n)) {
-			wbuf_put(cv->out, s, n);
-			return;
-		}
-		misfit(cv, col, s, n, line);
-	} else if (col->type == T_BOOLEAN) {
-		if ((b = boolean_value(s, n)) != -1) {
-			wbuf_put(cv->out, b ? "true" : "false", b ? 4 : 5);
-			return;
-		}
-		misfit(cv, col, s, n, line);
-	}
-	json_write_string(cv->out, s, n, &cv->bad_utf8);
-}
-
-static char *
-scratch(struct conv *cv, size_t n)
-{
-	if (cv->scratchcap < n) {
-		cv->scratchcap = n;
-		cv->scratch = xrealloc(cv->scratch, n);
-	}
-	return cv->scratch;
-}
-
-void
-note_bad_utf8(struct conv *cv, unsigned long before, unsigned long long line)
-{
-	if (before == 0 && cv->bad_utf8 != 0)
-		cv->bad_utf8_line = line;
-}
-
-void
-write_record(struct conv *cv, const struct field *f, unsigned long long line)
-{
-	unsigned long before = cv->bad_utf8;
-	const char *s;
-	size_t i, n;
-
-	for (i = 0; i < cv->ncols; i++) {
-		wbuf_put(cv->out, cv->cols[i].prefix, cv->cols[i].prefixlen);
-		s = f[i].p;
-		n = f[i].len;
-		if (f[i].doubled) {
-			s = scratch(cv, n);
-			n = csv_undouble(&f[i], cv->scratch);
-		}
-		write_value(cv, &cv->cols[i], s, n, line);
-	}
-	wbuf_put(cv->out, "}\n", 2);
-	note_bad_utf8(cv, before, line);
-}
 
 /* One file */
 
@@ -160,14 +78,13 @@ read_records(struct conv *cv)
 				return -1;
 			continue;
 		}
-		if (cv->held != NULL || (cv->nheld == 0 && cv->cols[0].type == T_AUTO &&
-		    !cv->o->strings)) {
+		if (!cv->typed && !cv->o->strings) {
 			hold_record(cv);
 			if (cv->nheld == (size_t)cv->o->infer_rows)
 				release_held(cv);
 			continue;
 		}
-		if (cv->cols[0].type == T_AUTO)
+		if (!cv->typed)
 			decide_types(cv);
 		write_record(cv, cv->csv.fields, cv->csv.rec_line);
 	}

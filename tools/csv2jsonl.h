@@ -1,6 +1,13 @@
 /*
  * csv2jsonl's parts: the CSV reader (apart so that the fuzz target can drive
  * it), and the converter's state that the column code shares.
+ *
+ * Layers, each calling only those before it, never one after it:
+ *   1. csv2jsonl_read.c   CSV records (RFC 4180); knows nothing of JSON
+ *   2. csv2jsonl_names.c  keys from the header, and where bad UTF-8 began
+ *   3. csv2jsonl_types.c  what values look like; column types; held rows
+ *   4. csv2jsonl_write.c  records as JSON objects; the held rows written
+ *   5. csv2jsonl.c        files, bad records, options, main()
  */
 #ifndef CSV2JSONL_H
 #define CSV2JSONL_H
@@ -70,7 +77,7 @@ char	*csv_take_buffer(struct csv *c);
  */
 size_t	 csv_undouble(const struct field *f, char *out);
 
-/* The converter (csv2jsonl.c, csv2jsonl_names.c, csv2jsonl_types.c) */
+/* The converter (layers 2 to 5) */
 
 enum coltype { T_AUTO, T_NUMBER, T_BOOLEAN, T_STRING };
 
@@ -116,31 +123,35 @@ struct conv {
 	size_t	 scratchcap;
 	struct held *held;
 	size_t	 nheld;
+	int	 typed;	/* the column types are decided: write, do not hold */
 	unsigned long bad_utf8, misfits, skipped;
 	int	 unreadable;	/* a read failed: the next file is still read */
 	unsigned long long bad_utf8_line;
 };
 
+/* csv2jsonl_names.c */
 /* The columns from the header record in conv->csv; -1 on duplicate names. */
 int	 columns_from_header(struct conv *cv);
 /* Whether a column has exactly this name (as read, for --type). */
 int	 column_named(const struct conv *cv, const char *name);
+/* Remembers line when it holds the first invalid UTF-8 seen. */
+void	 note_bad_utf8(struct conv *cv, unsigned long before,
+	    unsigned long long line);
+
 /* csv2jsonl_types.c: what a value looks like; 1 for true, 0 for false, -1. */
 int	 is_number(const char *s, size_t n);
 int	 boolean_value(const char *s, size_t n);
 /* Every --type names a column of the header (exit 2 otherwise). */
 void	 check_forced_types(const struct conv *cv);
-/* Each column's type, from --strings, --type or the values held. */
+/* Each column's type, from --strings, --type or the values held; sets typed. */
 void	 decide_types(struct conv *cv);
 /* Keeps the record in conv->csv (quotes undoubled) until the types are known. */
 void	 hold_record(struct conv *cv);
-/* Decides the types, then writes and frees the records held. */
-void	 release_held(struct conv *cv);
-/* csv2jsonl.c: one record as a JSON object, with the decided types. */
+
+/* csv2jsonl_write.c: one record as a JSON object, with the decided types. */
 void	 write_record(struct conv *cv, const struct field *f,
 	    unsigned long long line);
-/* Remembers line when it holds the first invalid UTF-8 seen. */
-void	 note_bad_utf8(struct conv *cv, unsigned long before,
-	    unsigned long long line);
+/* Decides the types, then writes and frees the records held. */
+void	 release_held(struct conv *cv);
 
 #endif

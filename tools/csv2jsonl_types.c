@@ -1,6 +1,7 @@
 /*
  * csv2jsonl's column types: what each value looks like, and the first rows
- * held back until the types of their columns are known.
+ * held back until the types of their columns are known (csv2jsonl_write.c
+ * writes them).
  */
 #include <err.h>
 #include <stdlib.h>
@@ -115,6 +116,7 @@ decide_types(struct conv *cv)
 		else
 			col->type = T_STRING;
 	}
+	cv->typed = 1;
 }
 
 /*
@@ -147,29 +149,3 @@ hold_record(struct conv *cv)
 		observe(&cv->cols[i], h->data + h->off[i], h->off[i + 1] - h->off[i]);
 	}
 }
-
-void
-release_held(struct conv *cv)
-{
-	struct field *f = xmalloc((cv->ncols + 1) * sizeof(*f));
-	struct held *h;
-	size_t r, i;
-
-	decide_types(cv);
-	for (r = 0; r < cv->nheld; r++) {
-		h = &cv->held[r];
-		for (i = 0; i < cv->ncols; i++) {
-			f[i].p = h->data + h->off[i];
-			f[i].len = h->off[i + 1] - h->off[i];
-			f[i].doubled = 0;
-		}
-		write_record(cv, f, h->line);
-		free(h->off);
-		free(h->mem);
-	}
-	free(f);
-	free(cv->held);
-	cv->held = NULL;
-	cv->nheld = 0;
-}
-

@@ -3,13 +3,11 @@
  * standard output or a file, with retries, resume, integrity checks and a
  * cache, the way Kaggle's own clients do, without ever showing a secret.
  */
-#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -20,9 +18,6 @@
 
 #include "kfetch.h"
 
-#define USAGE "kfetch [-fqv] [-o file] [--dataset-version n] [--retries n] " \
-	"[--retry-delay s] [--timeout s] [--cacert file] [--no-cache] " \
-	"[--no-progress] [--progress-interval s] [dataset | url]"
 #define DEFAULT_DATASET "maharshipandya/-spotify-tracks-dataset"
 
 enum outcome { DONE, RETRY, FAIL, FAIL_TEMP, NOT_MODIFIED, PIPE_CLOSED };
@@ -330,54 +325,6 @@ setup_curl(struct fetch *f)
 		curl_easy_setopt(c, CURLOPT_CAINFO, ca);
 }
 
-static int
-dataset_char(char c)
-{
-	return c == '-' || c == '_' || c == '.' || (c >= '0' && c <= '9') ||
-	    ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-}
-
-/*
- * Length of the name at s (up to '/' or the end), or 0 when it is bad:
- * '.' and '..' would climb out of the cache and the API's path.
- */
-static size_t
-dataset_part(const char *s)
-{
-	size_t n;
-
-	for (n = 0; s[n] != '\0' && s[n] != '/'; n++)
-		if (!dataset_char(s[n]))
-			return 0;
-	if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
-		return 0;
-	return n;
-}
-
-/* OWNER/SLUG, or OWNER/SLUG/versions/N as kagglehub writes it. */
-static void
-parse_dataset(struct opts *o)
-{
-	const char *s = o->target, *v;
-	size_t owner = dataset_part(s), slug;
-	long n;
-
-	if (owner == 0 || s[owner] != '/' ||
-	    (slug = dataset_part(s + owner + 1)) == 0)
-		usage_error(USAGE, "not OWNER/SLUG[/versions/N] nor a URL: %s", s);
-	o->dataset = xstrndup(s, owner + 1 + slug);
-	v = s + owner + 1 + slug;
-	if (*v == '\0')
-		return;
-	if (strncmp(v, "/versions/", 10) != 0 || v[10] == '\0' ||
-	    v[10 + strspn(v + 10, "0123456789")] != '\0')
-		usage_error(USAGE, "not OWNER/SLUG[/versions/N] nor a URL: %s", s);
-	n = (long)num_parse(s, v + 10, 1, 1000000);
-	if (o->version > 0 && o->version != n)
-		usage_error(USAGE, "--dataset-version %ld, but %s", o->version, s);
-	o->version = n;
-}
-
 static void
 usage(int status)
 {
@@ -476,53 +423,10 @@ parse_options(struct opts *o, int argc, char **argv)
 	o->target = optind < argc ? argv[optind] : DEFAULT_DATASET;
 	o->is_url = strstr(o->target, "://") != NULL;
 	if (!o->is_url)
-		parse_dataset(o);
+		url_parse_dataset(o);
 	if (o->out == NULL && isatty(STDOUT_FILENO))
 		usage_error(USAGE, "standard output is a terminal: use -o FILE "
 		    "or a pipe");
-}
-
-static void
-open_output(struct fetch *f)
-{
-	mode_t mask;
-	size_t n;
-
-	f->out_fd = STDOUT_FILENO;
-	if (f->o->out == NULL) {
-		pipe_grow(STDOUT_FILENO);
-		return;
-	}
-	/* A name of its own: two runs with one -o must not share a file. */
-	n = strlen(f->o->out) + 13;
-	f->part = xmalloc(n);
-	snprintf(f->part, n, "%s.XXXXXX.part", f->o->out);
-	if ((f->out_fd = mkstemps(f->part, 5)) == -1)
-		err(EXIT_FAIL, "%s", f->part);
-	/* mkstemps makes it 0600; the final file gets what open(2) gives. */
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(f->out_fd, 0666 & ~mask) == -1)
-		warn("%s", f->part);
-}
-
-/* Puts the file under its final name only when it is complete and checked. */
-static int
-close_output(struct fetch *f, int ok)
-{
-	if (f->o->out == NULL)
-		return ok;
-	if (close(f->out_fd) == -1) {
-		warn("%s", f->part);
-		ok = 0;
-	}
-	if (ok && rename(f->part, f->o->out) == -1) {
-		warn("%s", f->o->out);
-		ok = 0;
-	}
-	if (!ok)
-		unlink(f->part);
-	return ok;
 }
 
 static int
@@ -617,13 +521,13 @@ main(int argc, char **argv)
 	sig_install();
 	setup_curl(&f);
 	cache_open(&f.cache, &o);
-	open_output(&f);
+	output_open(&f);
 	md5_init(&f.md5);
 	f.progress = o.quiet ? 0 : progress_mode(!o.no_progress,
 	    o.progress_interval);
 	f.started = clock_now();
 	status = run(&f);
-	if (!close_output(&f, status == EXIT_OK) && status == EXIT_OK)
+	if (!output_close(&f, status == EXIT_OK) && status == EXIT_OK)
 		status = EXIT_FAIL;
 	curl_slist_free_all(f.headers);
 	curl_easy_cleanup(f.curl);

@@ -1,6 +1,7 @@
 /*
- * kfetch's credentials (Kaggle's own order of precedence) and its cache of
- * completed downloads, revalidated with the server's validators.
+ * kfetch's credentials (Kaggle's own order of precedence), its output file
+ * (put in place only when complete) and its cache of completed downloads,
+ * revalidated with the server's validators.
  */
 #include <sys/stat.h>
 
@@ -124,6 +125,49 @@ creds_free(struct creds *c)
 	free(c->user);
 	free(c->secret);
 	free(c->source);
+}
+
+void
+output_open(struct fetch *f)
+{
+	mode_t mask;
+	size_t n;
+
+	f->out_fd = STDOUT_FILENO;
+	if (f->o->out == NULL) {
+		pipe_grow(STDOUT_FILENO);
+		return;
+	}
+	/* A name of its own: two runs with one -o must not share a file. */
+	n = strlen(f->o->out) + 13;
+	f->part = xmalloc(n);
+	snprintf(f->part, n, "%s.XXXXXX.part", f->o->out);
+	if ((f->out_fd = mkstemps(f->part, 5)) == -1)
+		err(EXIT_FAIL, "%s", f->part);
+	/* mkstemps makes it 0600; the final file gets what open(2) gives. */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(f->out_fd, 0666 & ~mask) == -1)
+		warn("%s", f->part);
+}
+
+/* Puts the file under its final name only when it is complete and checked. */
+int
+output_close(struct fetch *f, int ok)
+{
+	if (f->o->out == NULL)
+		return ok;
+	if (close(f->out_fd) == -1) {
+		warn("%s", f->part);
+		ok = 0;
+	}
+	if (ok && rename(f->part, f->o->out) == -1) {
+		warn("%s", f->o->out);
+		ok = 0;
+	}
+	if (!ok)
+		unlink(f->part);
+	return ok;
 }
 
 static void

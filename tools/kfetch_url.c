@@ -1,6 +1,6 @@
 /*
  * kfetch's URLs, built and taken apart with libcurl's URL API rather than
- * by hand: the dataset's API URL, a URL fit for messages (no query, no
+ * by hand: the dataset's name checked, its API URL, a URL fit for messages (no query, no
  * password: a signed URL's signature is a credential), a redirect's host.
  */
 #include <sys/stat.h>
@@ -79,6 +79,54 @@ url_for_messages(const char *url)
 	s = url_part(u, CURLUPART_URL, 0);
 	curl_url_cleanup(u);
 	return s;
+}
+
+static int
+dataset_char(char c)
+{
+	return c == '-' || c == '_' || c == '.' || (c >= '0' && c <= '9') ||
+	    ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+/*
+ * Length of the name at s (up to '/' or the end), or 0 when it is bad:
+ * '.' and '..' would climb out of the cache and the API's path.
+ */
+static size_t
+dataset_part(const char *s)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0' && s[n] != '/'; n++)
+		if (!dataset_char(s[n]))
+			return 0;
+	if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+		return 0;
+	return n;
+}
+
+/* OWNER/SLUG, or OWNER/SLUG/versions/N as kagglehub writes it. */
+void
+url_parse_dataset(struct opts *o)
+{
+	const char *s = o->target, *v;
+	size_t owner = dataset_part(s), slug;
+	long n;
+
+	if (owner == 0 || s[owner] != '/' ||
+	    (slug = dataset_part(s + owner + 1)) == 0)
+		usage_error(USAGE, "not OWNER/SLUG[/versions/N] nor a URL: %s", s);
+	o->dataset = xstrndup(s, owner + 1 + slug);
+	v = s + owner + 1 + slug;
+	if (*v == '\0')
+		return;
+	if (strncmp(v, "/versions/", 10) != 0 || v[10] == '\0' ||
+	    v[10 + strspn(v + 10, "0123456789")] != '\0')
+		usage_error(USAGE, "not OWNER/SLUG[/versions/N] nor a URL: %s", s);
+	n = (long)num_parse(s, v + 10, 1, 1000000);
+	if (o->version > 0 && o->version != n)
+		usage_error(USAGE, "--dataset-version %ld, but %s", o->version, s);
+	o->version = n;
 }
 
 /*
