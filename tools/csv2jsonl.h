@@ -7,7 +7,8 @@
  *   2. csv2jsonl_names.c  keys from the header, and where bad UTF-8 began
  *   3. csv2jsonl_types.c  what values look like; column types; held rows
  *   4. csv2jsonl_write.c  records as JSON objects; the held rows written
- *   5. csv2jsonl.c        files, bad records, options, main()
+ *   5. csv2jsonl_schema.c --schema and --json-schema, from what was written
+ *   6. csv2jsonl.c        files, bad records, options, main()
  */
 #ifndef CSV2JSONL_H
 #define CSV2JSONL_H
@@ -77,9 +78,26 @@ char	*csv_take_buffer(struct csv *c);
  */
 size_t	 csv_undouble(const struct field *f, char *out);
 
-/* The converter (layers 2 to 5) */
+/* The converter (layers 2 to 6) */
 
 enum coltype { T_AUTO, T_NUMBER, T_BOOLEAN, T_STRING };
+
+/*
+ * What a number is to a schema: an integer of 64 bits (BIGINT), of up to
+ * 38 digits (DECIMAL(38,0)), a longer one, or any other number (DOUBLE).
+ */
+enum numkind { NUM_NONE, NUM_INT64, NUM_DEC38, NUM_LONGINT, NUM_REAL };
+
+/* What a column's values were written as (struct column's written). */
+enum {
+	W_INT64 = 1 << NUM_INT64,
+	W_DEC38 = 1 << NUM_DEC38,
+	W_LONGINT = 1 << NUM_LONGINT,
+	W_REAL = 1 << NUM_REAL,
+	W_BOOLEAN = 1 << 5,
+	W_STRING = 1 << 6,
+	W_NULL = 1 << 7
+};
 
 struct typespec {
 	const char *col;
@@ -94,6 +112,7 @@ struct opts {
 	size_t	 ntypes;
 	const char *stdin_name;	/* standard input's name in messages */
 	size_t	 max_field;	/* a longer field is a bad record */
+	const char *schema, *json_schema;	/* files to write at the end */
 };
 
 struct column {
@@ -103,6 +122,7 @@ struct column {
 	size_t	 prefixlen;
 	enum coltype type;
 	int	 maybe_number, maybe_boolean, seen;
+	unsigned written;	/* W_* of every value written: for the schemas */
 };
 
 /* A record kept while the column types are not yet known. */
@@ -139,6 +159,7 @@ void	 note_bad_utf8(struct conv *cv, unsigned long before,
 	    unsigned long long line);
 
 /* csv2jsonl_types.c: what a value looks like; 1 for true, 0 for false, -1. */
+enum numkind number_kind(const char *s, size_t n);
 int	 is_number(const char *s, size_t n);
 int	 boolean_value(const char *s, size_t n);
 /* Every --type names a column of the header (exit 2 otherwise). */
@@ -153,5 +174,14 @@ void	 write_record(struct conv *cv, const struct field *f,
 	    unsigned long long line);
 /* Decides the types, then writes and frees the records held. */
 void	 release_held(struct conv *cv);
+
+/* csv2jsonl_schema.c: the columns as Spark SQL DDL and as JSON Schema. */
+struct schema {
+	struct wbuf ddl, json;
+};
+/* Both texts, from the columns and what was written in them. */
+void	 schema_build(const struct conv *cv, struct schema *sc);
+/* Each file asked for, replaced whole (temporary file, rename); 0 or -1. */
+int	 schema_save(const struct opts *o, struct schema *sc);
 
 #endif

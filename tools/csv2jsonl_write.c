@@ -28,28 +28,33 @@ misfit(struct conv *cv, const struct column *col, const char *s, size_t n,
 }
 
 static void
-write_value(struct conv *cv, const struct column *col, const char *s,
-    size_t n, unsigned long long line)
+write_value(struct conv *cv, struct column *col, const char *s, size_t n,
+    unsigned long long line)
 {
+	enum numkind k;
 	int b;
 
 	if (n == 0) {
 		wbuf_put(cv->out, cv->o->strings ? "\"\"" : "null", cv->o->strings ? 2 : 4);
+		col->written |= cv->o->strings ? W_STRING : W_NULL;
 		return;
 	}
 	if (col->type == T_NUMBER) {
-		if (is_number(s, n)) {
+		if ((k = number_kind(s, n)) != NUM_NONE) {
 			wbuf_put(cv->out, s, n);
+			col->written |= 1u << k;
 			return;
 		}
 		misfit(cv, col, s, n, line);
 	} else if (col->type == T_BOOLEAN) {
 		if ((b = boolean_value(s, n)) != -1) {
 			wbuf_put(cv->out, b ? "true" : "false", b ? 4 : 5);
+			col->written |= W_BOOLEAN;
 			return;
 		}
 		misfit(cv, col, s, n, line);
 	}
+	col->written |= W_STRING;
 	json_write_string(cv->out, s, n, &cv->bad_utf8);
 }
 
