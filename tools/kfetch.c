@@ -1,5 +1,6 @@
 /*
- * kfetch: downloads a Kaggle dataset's zip (or any URL) with libcurl, to
+ * kfetch: downloads a Kaggle dataset's zip, or one of its files (or any
+ * URL) with libcurl, to
  * standard output or a file, with retries, resume, integrity checks and a
  * cache, the way Kaggle's own clients do, without ever showing a secret.
  */
@@ -134,7 +135,8 @@ kaggle_refusal(struct fetch *f, long status)
 		    "rules on kaggle.com, or check that it is public)", what);
 		return 1;
 	case 404:
-		warnx("%s: 404 Not Found: no such dataset or version", what);
+		warnx("%s: 404 Not Found: no such dataset%s", what,
+		    f->o->file != NULL ? ", version or file" : " or version");
 		return 1;
 	}
 	return 0;
@@ -184,8 +186,9 @@ html_page(struct fetch *f)
 	    CURLE_OK && eff != NULL)
 		host = url_host(eff);
 	warnx("%s: %s answered with an HTML page (text/html), not the "
-	    "dataset's zip: a login or error page?", f->label,
-	    host != NULL ? host : "the server");
+	    "%s: a login or error page?", f->label,
+	    host != NULL ? host : "the server",
+	    f->o->file != NULL ? "file" : "dataset's zip");
 	free(host);
 	return FAIL;
 }
@@ -337,6 +340,8 @@ usage(int status)
 	    "  -o, --output FILE      write to FILE (through FILE.XXXXXX.part)\n"
 	    "      --dataset-version N\n"
 	    "                         the dataset's version N (default: the latest)\n"
+	    "      --file NAME        only the dataset's file NAME (as Kaggle sends it:\n"
+	    "                         the file, or a zip holding it)\n"
 	    "      --retries N        retries after a temporary failure (default 5)\n"
 	    "      --retry-delay S    first backoff, doubled each time (default 1)\n"
 	    "      --timeout S        connect timeout, and the longest stall (default 30)\n"
@@ -372,6 +377,7 @@ parse_options(struct opts *o, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "dataset-version", required_argument, NULL, 'N' },
+		{ "file", required_argument, NULL, 'F' },
 		{ "retries", required_argument, NULL, 'R' },
 		{ "retry-delay", required_argument, NULL, 'D' },
 		{ "timeout", required_argument, NULL, 'T' },
@@ -406,6 +412,7 @@ parse_options(struct opts *o, int argc, char **argv)
 				usage_error(USAGE, "--timeout: at least 1 s");
 			break;
 		case 'C': o->cacert = optarg; break;
+		case 'F': o->file = optarg; break;
 		case 'n': o->no_cache = 1; break;
 		case 'f': o->force = 1; break;
 		case 'q': o->quiet = 1; break;
@@ -422,6 +429,9 @@ parse_options(struct opts *o, int argc, char **argv)
 		usage_error(USAGE, "one dataset or URL at a time");
 	o->target = optind < argc ? argv[optind] : DEFAULT_DATASET;
 	o->is_url = strstr(o->target, "://") != NULL;
+	if (o->is_url && o->file != NULL)
+		usage_error(USAGE, "--file names a file of a Kaggle dataset, not "
+		    "of a URL");
 	if (!o->is_url)
 		url_parse_dataset(o);
 	if (o->out == NULL && isatty(STDOUT_FILENO))
@@ -480,6 +490,21 @@ open_url(struct fetch *f)
 	f->api_url = xstrdup(url);
 }
 
+/* OWNER/SLUG[/versions/N], and the file asked for, for messages. */
+static char *
+dataset_label(const struct opts *o)
+{
+	size_t n;
+	char *s;
+
+	if (o->file == NULL)
+		return xstrdup(o->target);
+	n = strlen(o->target) + strlen(o->file) + 8;
+	s = xmalloc(n);
+	snprintf(s, n, "%s file %s", o->target, o->file);
+	return s;
+}
+
 /* Ends as a process killed by SIGPIPE would, once everything is cleaned up. */
 static _Noreturn void
 die_of_sigpipe(void)
@@ -511,7 +536,7 @@ main(int argc, char **argv)
 	if (o.is_url)
 		open_url(&f);
 	else {
-		f.label = xstrdup(o.target);
+		f.label = dataset_label(&o);
 		f.api_url = url_dataset(&o);
 		creds_find(&f.creds);
 	}

@@ -16,9 +16,9 @@
 
 #include "util.h"
 
-#define USAGE "kfetch [-fqv] [-o file] [--dataset-version n] [--retries n] " \
-	"[--retry-delay s] [--timeout s] [--cacert file] [--no-cache] " \
-	"[--no-progress] [--progress-interval s] [dataset | url]"
+#define USAGE "kfetch [-fqv] [-o file] [--dataset-version n] [--file name] " \
+	"[--retries n] [--retry-delay s] [--timeout s] [--cacert file] " \
+	"[--no-cache] [--no-progress] [--progress-interval s] [dataset | url]"
 
 /* kfetch_digest.c: checksums for downloads. */
 struct md5 {
@@ -39,6 +39,7 @@ long	 base64_decode(const char *s, size_t n, unsigned char *out, size_t cap);
 struct opts {
 	const char *target;	/* as given: OWNER/SLUG[/versions/N] or URL */
 	char	*dataset;	/* OWNER/SLUG */
+	const char *file;	/* --file: one file of the dataset, or NULL */
 	const char *out;	/* -o, or NULL for stdout */
 	const char *cacert;
 	long	 version;	/* 0: latest */
@@ -109,6 +110,8 @@ char	*url_host(const char *url);
 char	*url_for_messages(const char *url);
 /* Checks o->target, OWNER/SLUG[/versions/N]: o->dataset, o->version. */
 void	 url_parse_dataset(struct opts *o);
+/* s percent-encoded but for RFC 3986's unreserved characters. */
+char	*url_escape(const char *s);
 char	*url_dataset(const struct opts *o);
 int	 url_is_directory(const char *url);
 

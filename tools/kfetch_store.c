@@ -236,12 +236,16 @@ read_meta(struct cache *c, int quiet)
 	check_size(c, has_size, quiet);
 }
 
-/* $XDG_CACHE_HOME/kfetch/OWNER/SLUG/VERSION/, for Kaggle datasets only. */
+/*
+ * $XDG_CACHE_HOME/kfetch/OWNER/SLUG/VERSION/, for Kaggle datasets only;
+ * a --file under files/NAME/ there, NAME percent-encoded: one folder, never
+ * a path, and no cache when that is too long a name for the file system.
+ */
 void
 cache_open(struct cache *c, const struct opts *o)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	char *base, *sub, ver[32];
+	char *base, *sub, *file, ver[32];
 	size_t n;
 
 	memset(c, 0, sizeof(*c));
@@ -257,9 +261,17 @@ cache_open(struct cache *c, const struct opts *o)
 		snprintf(ver, sizeof(ver), "v%ld", o->version);
 	else
 		snprintf(ver, sizeof(ver), "latest");
-	n = strlen(o->dataset) + strlen(ver) + 2;
+	file = url_escape(o->file != NULL ? o->file : "");
+	if (strlen(file) > 255) {
+		free(file);
+		free(base);
+		return;
+	}
+	n = strlen(o->dataset) + strlen(ver) + strlen(file) + 10;
 	sub = xmalloc(n);
-	snprintf(sub, n, "%s/%s", o->dataset, ver);
+	snprintf(sub, n, "%s/%s%s%s", o->dataset, ver,
+	    o->file != NULL ? "/files/" : "", file);
+	free(file);
 	c->dir = join(base, sub);
 	free(base);
 	free(sub);
