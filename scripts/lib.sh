@@ -78,7 +78,9 @@ lib_signal_status() {
 # So a watchdog, in a session of its own too, reads a pipe whose write end
 # only the script holds (stages are started with it closed): the script
 # tells it the work folder, each stage's PID, "signalled" once it has passed
-# a signal on, and "done" when it ends by itself. End of file without
+# a signal on, "reset" once the stages it told of have ended (a job of
+# several loads: their PIDs may be another process's later), and "done"
+# when it ends by itself. End of file without
 # "done": the script is dead; the watchdog sends TERM to the stages (unless
 # the script did), gives them 15 s (kpublish commits or keeps what it read),
 # then KILL, and removes the folder.
@@ -102,6 +104,7 @@ lib_watchdog() {	# reads the lines above on stdin
 		"dir "*) dir=${line#dir } ;;
 		"pid "*) pids+=("${line#pid }") ;;
 		signalled) signalled=1 ;;
+		reset) pids=() signalled=0 ;;	# the stages so far have ended
 		done) return 0 ;;
 		esac
 	done
