@@ -1,5 +1,5 @@
-# Shared by spotify-to-kafka, verify-topic and kafka-local: sourced, not
-# run (bash).
+# Shared by kaggle-to-kafka (spotify-to-kafka), verify-topic and
+# kafka-local: sourced, not run (bash).
 # shellcheck shell=bash
 
 # Option errors: one line ("$prog: what"), the script's usage, exit 2, before
@@ -29,6 +29,20 @@ source_reader() {	# file
 	*": not an archive"|*": empty input") echo cat ;;
 	*) echo kunzip ;;
 	esac
+}
+
+# The name of a field jsonl-enrich adds (timestamp, record_id) in a table
+# whose first record (a JSON object) is in FILE: the name itself, or with a
+# _ before it as many times as it takes to be none of the table's columns,
+# nor TAKEN (the other added field), so that no line is refused for it.
+# kaggle-to-kafka names them so; verify-topic finds them so.
+added_field() {	# name, file, [taken]
+	local f=$1
+	while { [ -s "$2" ] && jq -e --arg f "$f" 'has($f)' "$2" > /dev/null 2>&1; } ||
+	    [ "$f" = "${3:-}" ]; do
+		f=_$f
+	done
+	printf '%s' "$f"
 }
 
 # The CSV of a source file on stdout, read as source_reader says.
