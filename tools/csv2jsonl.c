@@ -13,92 +13,10 @@
 #include "csv2jsonl.h"
 
 #define USAGE "csv2jsonl [-rs] [-d delim] [-n rows] [-t col=type]... " \
-	"[--input-name name] [--max-field size] [--no-header] [--skip-bad] " \
-	"[file ...]"
-#define MAX_REPORTS 10
+	"[--input-name name] [--json-schema file] [--max-field size] " \
+	"[--no-header] [--schema file] [--skip-bad] [file ...]"
 /* A field's bound: room for any real value, not for a runaway zip. */
 #define MAX_FIELD (64 * 1024 * 1024)
-
-static const char *
-type_name(enum coltype t)
-{
-	return t == T_NUMBER ? "number" : t == T_BOOLEAN ? "boolean" : "string";
-}
-
-static void
-misfit(struct conv *cv, const struct column *col, const char *s, size_t n,
-    unsigned long long line)
-{
-	if (++cv->misfits <= MAX_REPORTS)
-		warnx("%s:%llu: column %.*s: \"%.*s\" is not a %s; written as "
-		    "a string", cv->csv.name, line, (int)col->prefixlen - 2,
-		    col->prefix + 1,
-		    n > 40 ? 40 : (int)n, s, type_name(col->type));
-}
-
-static void
-write_value(struct conv *cv, const struct column *col, const char *s,
-    size_t n, unsigned long long line)
-{
-	int b;
-
-	if (n == 0) {
-		wbuf_put(cv->out, cv->o->strings ? "\"\"" : "null", cv->o->strings ? 2 : 4);
-		return;
-	}
-	if (col->type == T_NUMBER) {
-		if (is_number(s, n)) {
-			wbuf_put(cv->out, s, n);
-			return;
-		}
-		misfit(cv, col, s, n, line);
-	} else if (col->type == T_BOOLEAN) {
-		if ((b = boolean_value(s, n)) != -1) {
-			wbuf_put(cv->out, b ? "true" : "false", b ? 4 : 5);
-			return;
-		}
-		misfit(cv, col, s, n, line);
-	}
-	json_write_string(cv->out, s, n, &cv->bad_utf8);
-}
-
-static char *
-scratch(struct conv *cv, size_t n)
-{
-	if (cv->scratchcap < n) {
-		cv->scratchcap = n;
-		cv->scratch = xrealloc(cv->scratch, n);
-	}
-	return cv->scratch;
-}
-
-void
-note_bad_utf8(struct conv *cv, unsigned long before, unsigned long long line)
-{
-	if (before == 0 && cv->bad_utf8 != 0)
-		cv->bad_utf8_line = line;
-}
-
-void
-write_record(struct conv *cv, const struct field *f, unsigned long long line)
-{
-	unsigned long before = cv->bad_utf8;
-	const char *s;
-	size_t i, n;
-
-	for (i = 0; i < cv->ncols; i++) {
-		wbuf_put(cv->out, cv->cols[i].prefix, cv->cols[i].prefixlen);
-		s = f[i].p;
-		n = f[i].len;
-		if (f[i].doubled) {
-			s = scratch(cv, n);
-			n = csv_undouble(&f[i], cv->scratch);
-		}
-		write_value(cv, &cv->cols[i], s, n, line);
-	}
-	wbuf_put(cv->out, "}\n", 2);
-	note_bad_utf8(cv, before, line);
-}
 
 /* One file */
 
@@ -160,14 +78,13 @@ read_records(struct conv *cv)
 				return -1;
 			continue;
 		}
-		if (cv->held != NULL || (cv->nheld == 0 && cv->cols[0].type == T_AUTO &&
-		    !cv->o->strings)) {
+		if (!cv->typed && !cv->o->strings) {
 			hold_record(cv);
 			if (cv->nheld == (size_t)cv->o->infer_rows)
 				release_held(cv);
 			continue;
 		}
-		if (cv->cols[0].type == T_AUTO)
+		if (!cv->typed)
 			decide_types(cv);
 		write_record(cv, cv->csv.fields, cv->csv.rec_line);
 	}
@@ -221,8 +138,10 @@ read_file(struct conv *cv)
 /* A file that cannot be read is reported and the next one read, as cat does. */
 enum { UNREADABLE = -2 };
 
+/* sc: where to leave the schemas of what was written, or NULL. */
 static int
-convert(const struct opts *o, const char *path, struct wbuf *out)
+convert(const struct opts *o, const char *path, struct wbuf *out,
+    struct schema *sc)
 {
 	struct conv cv;
 	size_t i;
@@ -239,6 +158,8 @@ convert(const struct opts *o, const char *path, struct wbuf *out)
 	if (cv.held != NULL)
 		release_held(&cv);
 	summarize(&cv);
+	if (sc != NULL)
+		schema_build(&cv, sc);
 	if (cv.skipped > 0)
 		rc = -1;
 	for (i = 0; i < cv.ncols; i++) {
@@ -270,6 +191,8 @@ usage(int status)
 	    "      --input-name NAME     standard input's name in messages (default <stdin>)\n"
 	    "      --max-field SIZE      a longer field is a bad record (default 64M; K, M, G, T)\n"
 	    "      --skip-bad            report and skip bad records; exit 1 at the end\n"
+	    "      --schema FILE         at the end, the columns' types as Spark SQL DDL\n"
+	    "      --json-schema FILE    at the end, the columns' types as JSON Schema\n"
 	    "  -h, --help                this help\n"
 	    "      --version             version\n");
 }
@@ -336,6 +259,8 @@ parse_options(struct opts *o, int argc, char **argv)
 		{ "skip-bad", no_argument, NULL, 'B' },
 		{ "input-name", required_argument, NULL, 'I' },
 		{ "max-field", required_argument, NULL, 'M' },
+		{ "schema", required_argument, NULL, 'S' },
+		{ "json-schema", required_argument, NULL, 'J' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -353,6 +278,8 @@ parse_options(struct opts *o, int argc, char **argv)
 		case 'B': o->skip_bad = 1; break;
 		case 'I': o->stdin_name = optarg; break;
 		case 'M': o->max_field = parse_max_field(optarg); break;
+		case 'S': o->schema = optarg; break;
+		case 'J': o->json_schema = optarg; break;
 		case 'h': usage(0); break;
 		case 'V': version_print("csv2jsonl", NULL); exit(0);
 		default: usage(EXIT_USAGE);
@@ -363,8 +290,10 @@ parse_options(struct opts *o, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
-	struct opts o = { ',', 0, 0, 0, 0, 1000, NULL, 0, "<stdin>", MAX_FIELD };
+	struct opts o = { ',', 0, 0, 0, 0, 1000, NULL, 0, "<stdin>", MAX_FIELD,
+	    NULL, NULL };
 	struct wbuf out;
+	struct schema sc, *want = NULL;
 	int i, r, rc = 0;
 
 	stdfd_open();
@@ -372,11 +301,19 @@ main(int argc, char **argv)
 	parse_options(&o, argc, argv);
 	argc -= optind;
 	argv += optind;
+	if (o.schema != NULL || o.json_schema != NULL) {
+		/* Each file has its own header and types: no one schema. */
+		if (argc > 1)
+			usage_error(USAGE, "--schema and --json-schema take one "
+			    "input, not %d files", argc);
+		memset(&sc, 0, sizeof(sc));
+		want = &sc;
+	}
 	wbuf_init(&out, STDOUT_FILENO, "<stdout>", 256 * 1024);
 	if (argc == 0)
-		rc = convert(&o, NULL, &out);
+		rc = convert(&o, NULL, &out, want);
 	for (i = 0; i < argc; i++) {
-		if ((r = convert(&o, argv[i], &out)) == 0)
+		if ((r = convert(&o, argv[i], &out, want)) == 0)
 			continue;
 		rc = -1;
 		if (r != UNREADABLE && o.skip_bad == 0)
@@ -384,6 +321,9 @@ main(int argc, char **argv)
 	}
 	wbuf_flush(&out);
 	wbuf_free(&out);
+	/* After the records are out: the schemas speak of records written. */
+	if (want != NULL && sc.ddl.buf != NULL && schema_save(&o, &sc) == -1)
+		rc = -1;
 	for (size_t t = 0; t < o.ntypes; t++)
 		free((char *)o.types[t].col);
 	free(o.types);

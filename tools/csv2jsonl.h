@@ -1,6 +1,14 @@
 /*
  * csv2jsonl's parts: the CSV reader (apart so that the fuzz target can drive
  * it), and the converter's state that the column code shares.
+ *
+ * Layers, each calling only those before it, never one after it:
+ *   1. csv2jsonl_read.c   CSV records (RFC 4180); knows nothing of JSON
+ *   2. csv2jsonl_names.c  keys from the header, and where bad UTF-8 began
+ *   3. csv2jsonl_types.c  what values look like; column types; held rows
+ *   4. csv2jsonl_write.c  records as JSON objects; the held rows written
+ *   5. csv2jsonl_schema.c --schema and --json-schema, from what was written
+ *   6. csv2jsonl.c        files, bad records, options, main()
  */
 #ifndef CSV2JSONL_H
 #define CSV2JSONL_H
@@ -70,9 +78,26 @@ char	*csv_take_buffer(struct csv *c);
  */
 size_t	 csv_undouble(const struct field *f, char *out);
 
-/* The converter (csv2jsonl.c, csv2jsonl_names.c, csv2jsonl_types.c) */
+/* The converter (layers 2 to 6) */
 
 enum coltype { T_AUTO, T_NUMBER, T_BOOLEAN, T_STRING };
+
+/*
+ * What a number is to a schema: an integer of 64 bits (BIGINT), of up to
+ * 38 digits (DECIMAL(38,0)), a longer one, or any other number (DOUBLE).
+ */
+enum numkind { NUM_NONE, NUM_INT64, NUM_DEC38, NUM_LONGINT, NUM_REAL };
+
+/* What a column's values were written as (struct column's written). */
+enum {
+	W_INT64 = 1 << NUM_INT64,
+	W_DEC38 = 1 << NUM_DEC38,
+	W_LONGINT = 1 << NUM_LONGINT,
+	W_REAL = 1 << NUM_REAL,
+	W_BOOLEAN = 1 << 5,
+	W_STRING = 1 << 6,
+	W_NULL = 1 << 7
+};
 
 struct typespec {
 	const char *col;
@@ -87,6 +112,7 @@ struct opts {
 	size_t	 ntypes;
 	const char *stdin_name;	/* standard input's name in messages */
 	size_t	 max_field;	/* a longer field is a bad record */
+	const char *schema, *json_schema;	/* files to write at the end */
 };
 
 struct column {
@@ -96,6 +122,7 @@ struct column {
 	size_t	 prefixlen;
 	enum coltype type;
 	int	 maybe_number, maybe_boolean, seen;
+	unsigned written;	/* W_* of every value written: for the schemas */
 };
 
 /* A record kept while the column types are not yet known. */
@@ -116,31 +143,45 @@ struct conv {
 	size_t	 scratchcap;
 	struct held *held;
 	size_t	 nheld;
+	int	 typed;	/* the column types are decided: write, do not hold */
 	unsigned long bad_utf8, misfits, skipped;
 	int	 unreadable;	/* a read failed: the next file is still read */
 	unsigned long long bad_utf8_line;
 };
 
+/* csv2jsonl_names.c */
 /* The columns from the header record in conv->csv; -1 on duplicate names. */
 int	 columns_from_header(struct conv *cv);
 /* Whether a column has exactly this name (as read, for --type). */
 int	 column_named(const struct conv *cv, const char *name);
+/* Remembers line when it holds the first invalid UTF-8 seen. */
+void	 note_bad_utf8(struct conv *cv, unsigned long before,
+	    unsigned long long line);
+
 /* csv2jsonl_types.c: what a value looks like; 1 for true, 0 for false, -1. */
+enum numkind number_kind(const char *s, size_t n);
 int	 is_number(const char *s, size_t n);
 int	 boolean_value(const char *s, size_t n);
 /* Every --type names a column of the header (exit 2 otherwise). */
 void	 check_forced_types(const struct conv *cv);
-/* Each column's type, from --strings, --type or the values held. */
+/* Each column's type, from --strings, --type or the values held; sets typed. */
 void	 decide_types(struct conv *cv);
 /* Keeps the record in conv->csv (quotes undoubled) until the types are known. */
 void	 hold_record(struct conv *cv);
-/* Decides the types, then writes and frees the records held. */
-void	 release_held(struct conv *cv);
-/* csv2jsonl.c: one record as a JSON object, with the decided types. */
+
+/* csv2jsonl_write.c: one record as a JSON object, with the decided types. */
 void	 write_record(struct conv *cv, const struct field *f,
 	    unsigned long long line);
-/* Remembers line when it holds the first invalid UTF-8 seen. */
-void	 note_bad_utf8(struct conv *cv, unsigned long before,
-	    unsigned long long line);
+/* Decides the types, then writes and frees the records held. */
+void	 release_held(struct conv *cv);
+
+/* csv2jsonl_schema.c: the columns as Spark SQL DDL and as JSON Schema. */
+struct schema {
+	struct wbuf ddl, json;
+};
+/* Both texts, from the columns and what was written in them. */
+void	 schema_build(const struct conv *cv, struct schema *sc);
+/* Each file asked for, replaced whole (temporary file, rename); 0 or -1. */
+int	 schema_save(const struct opts *o, struct schema *sc);
 
 #endif

@@ -116,6 +116,17 @@ check_duplicates(struct conv *cv)
 	return rc;
 }
 
+/*
+ * Kept here, in the lowest layer that writes JSON text (the keys), so that
+ * the record writer above calls down to it, never the other way.
+ */
+void
+note_bad_utf8(struct conv *cv, unsigned long before, unsigned long long line)
+{
+	if (before == 0 && cv->bad_utf8 != 0)
+		cv->bad_utf8_line = line;
+}
+
 /* Header cells are data too: kept whole, NUL and bad UTF-8 included. */
 int
 columns_from_header(struct conv *cv)

@@ -1,6 +1,7 @@
 /*
  * csv2jsonl's column types: what each value looks like, and the first rows
- * held back until the types of their columns are known.
+ * held back until the types of their columns are known (csv2jsonl_write.c
+ * writes them).
  */
 #include <err.h>
 #include <stdlib.h>
@@ -13,26 +14,39 @@ static const char *const bool_words[] = {
 	"true", "True", "TRUE", "false", "False", "FALSE"
 };
 
-int
-is_number(const char *s, size_t n)
+/* Digits of an integer (no sign): which schema type holds it exactly. */
+static enum numkind
+integer_kind(const char *d, size_t n, int neg)
+{
+	if (n < 19 || (n == 19 && memcmp(d, neg ? "9223372036854775808" :
+	    "9223372036854775807", 19) <= 0))
+		return NUM_INT64;
+	return n <= 38 ? NUM_DEC38 : NUM_LONGINT;
+}
+
+enum numkind
+number_kind(const char *s, size_t n)
 {
 	size_t i = 0, d;
+	int neg = 0;
 
 	if (i < n && s[i] == '-')
-		i++;
+		i = neg = 1;
 	if (i < n && s[i] == '0')
 		i++;
 	else {
 		for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
 			;
 		if (i == d)
-			return 0;
+			return NUM_NONE;
 	}
-	if (i < n && s[i] == '.') {
+	if (i == n)
+		return integer_kind(s + neg, n - (size_t)neg, neg);
+	if (s[i] == '.') {
 		for (d = ++i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
 			;
 		if (i == d)
-			return 0;
+			return NUM_NONE;
 	}
 	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
 		i++;
@@ -41,9 +55,15 @@ is_number(const char *s, size_t n)
 		for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
 			;
 		if (i == d)
-			return 0;
+			return NUM_NONE;
 	}
-	return i == n;
+	return i == n ? NUM_REAL : NUM_NONE;
+}
+
+int
+is_number(const char *s, size_t n)
+{
+	return number_kind(s, n) != NUM_NONE;
 }
 
 /* 1 for true, 0 for false, -1 for neither. */
@@ -115,6 +135,7 @@ decide_types(struct conv *cv)
 		else
 			col->type = T_STRING;
 	}
+	cv->typed = 1;
 }
 
 /*
@@ -147,29 +168,3 @@ hold_record(struct conv *cv)
 		observe(&cv->cols[i], h->data + h->off[i], h->off[i + 1] - h->off[i]);
 	}
 }
-
-void
-release_held(struct conv *cv)
-{
-	struct field *f = xmalloc((cv->ncols + 1) * sizeof(*f));
-	struct held *h;
-	size_t r, i;
-
-	decide_types(cv);
-	for (r = 0; r < cv->nheld; r++) {
-		h = &cv->held[r];
-		for (i = 0; i < cv->ncols; i++) {
-			f[i].p = h->data + h->off[i];
-			f[i].len = h->off[i + 1] - h->off[i];
-			f[i].doubled = 0;
-		}
-		write_record(cv, f, h->line);
-		free(h->off);
-		free(h->mem);
-	}
-	free(f);
-	free(cv->held);
-	cv->held = NULL;
-	cv->nheld = 0;
-}
-

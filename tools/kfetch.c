@@ -1,15 +1,14 @@
 /*
- * kfetch: downloads a Kaggle dataset's zip (or any URL) with libcurl, to
+ * kfetch: downloads a Kaggle dataset's zip, or one of its files (or any
+ * URL) with libcurl, to
  * standard output or a file, with retries, resume, integrity checks and a
  * cache, the way Kaggle's own clients do, without ever showing a secret.
  */
-#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -20,9 +19,6 @@
 
 #include "kfetch.h"
 
-#define USAGE "kfetch [-fqv] [-o file] [--dataset-version n] [--retries n] " \
-	"[--retry-delay s] [--timeout s] [--cacert file] [--no-cache] " \
-	"[--no-progress] [--progress-interval s] [dataset | url]"
 #define DEFAULT_DATASET "maharshipandya/-spotify-tracks-dataset"
 
 enum outcome { DONE, RETRY, FAIL, FAIL_TEMP, NOT_MODIFIED, PIPE_CLOSED };
@@ -139,7 +135,8 @@ kaggle_refusal(struct fetch *f, long status)
 		    "rules on kaggle.com, or check that it is public)", what);
 		return 1;
 	case 404:
-		warnx("%s: 404 Not Found: no such dataset or version", what);
+		warnx("%s: 404 Not Found: no such dataset%s", what,
+		    f->o->file != NULL ? ", version or file" : " or version");
 		return 1;
 	}
 	return 0;
@@ -189,8 +186,9 @@ html_page(struct fetch *f)
 	    CURLE_OK && eff != NULL)
 		host = url_host(eff);
 	warnx("%s: %s answered with an HTML page (text/html), not the "
-	    "dataset's zip: a login or error page?", f->label,
-	    host != NULL ? host : "the server");
+	    "%s: a login or error page?", f->label,
+	    host != NULL ? host : "the server",
+	    f->o->file != NULL ? "file" : "dataset's zip");
 	free(host);
 	return FAIL;
 }
@@ -330,54 +328,6 @@ setup_curl(struct fetch *f)
 		curl_easy_setopt(c, CURLOPT_CAINFO, ca);
 }
 
-static int
-dataset_char(char c)
-{
-	return c == '-' || c == '_' || c == '.' || (c >= '0' && c <= '9') ||
-	    ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
-}
-
-/*
- * Length of the name at s (up to '/' or the end), or 0 when it is bad:
- * '.' and '..' would climb out of the cache and the API's path.
- */
-static size_t
-dataset_part(const char *s)
-{
-	size_t n;
-
-	for (n = 0; s[n] != '\0' && s[n] != '/'; n++)
-		if (!dataset_char(s[n]))
-			return 0;
-	if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
-		return 0;
-	return n;
-}
-
-/* OWNER/SLUG, or OWNER/SLUG/versions/N as kagglehub writes it. */
-static void
-parse_dataset(struct opts *o)
-{
-	const char *s = o->target, *v;
-	size_t owner = dataset_part(s), slug;
-	long n;
-
-	if (owner == 0 || s[owner] != '/' ||
-	    (slug = dataset_part(s + owner + 1)) == 0)
-		usage_error(USAGE, "not OWNER/SLUG[/versions/N] nor a URL: %s", s);
-	o->dataset = xstrndup(s, owner + 1 + slug);
-	v = s + owner + 1 + slug;
-	if (*v == '\0')
-		return;
-	if (strncmp(v, "/versions/", 10) != 0 || v[10] == '\0' ||
-	    v[10 + strspn(v + 10, "0123456789")] != '\0')
-		usage_error(USAGE, "not OWNER/SLUG[/versions/N] nor a URL: %s", s);
-	n = (long)num_parse(s, v + 10, 1, 1000000);
-	if (o->version > 0 && o->version != n)
-		usage_error(USAGE, "--dataset-version %ld, but %s", o->version, s);
-	o->version = n;
-}
-
 static void
 usage(int status)
 {
@@ -390,6 +340,8 @@ usage(int status)
 	    "  -o, --output FILE      write to FILE (through FILE.XXXXXX.part)\n"
 	    "      --dataset-version N\n"
 	    "                         the dataset's version N (default: the latest)\n"
+	    "      --file NAME        only the dataset's file NAME (as Kaggle sends it:\n"
+	    "                         the file, or a zip holding it)\n"
 	    "      --retries N        retries after a temporary failure (default 5)\n"
 	    "      --retry-delay S    first backoff, doubled each time (default 1)\n"
 	    "      --timeout S        connect timeout, and the longest stall (default 30)\n"
@@ -425,6 +377,7 @@ parse_options(struct opts *o, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "dataset-version", required_argument, NULL, 'N' },
+		{ "file", required_argument, NULL, 'F' },
 		{ "retries", required_argument, NULL, 'R' },
 		{ "retry-delay", required_argument, NULL, 'D' },
 		{ "timeout", required_argument, NULL, 'T' },
@@ -459,6 +412,7 @@ parse_options(struct opts *o, int argc, char **argv)
 				usage_error(USAGE, "--timeout: at least 1 s");
 			break;
 		case 'C': o->cacert = optarg; break;
+		case 'F': o->file = optarg; break;
 		case 'n': o->no_cache = 1; break;
 		case 'f': o->force = 1; break;
 		case 'q': o->quiet = 1; break;
@@ -475,54 +429,14 @@ parse_options(struct opts *o, int argc, char **argv)
 		usage_error(USAGE, "one dataset or URL at a time");
 	o->target = optind < argc ? argv[optind] : DEFAULT_DATASET;
 	o->is_url = strstr(o->target, "://") != NULL;
+	if (o->is_url && o->file != NULL)
+		usage_error(USAGE, "--file names a file of a Kaggle dataset, not "
+		    "of a URL");
 	if (!o->is_url)
-		parse_dataset(o);
+		url_parse_dataset(o);
 	if (o->out == NULL && isatty(STDOUT_FILENO))
 		usage_error(USAGE, "standard output is a terminal: use -o FILE "
 		    "or a pipe");
-}
-
-static void
-open_output(struct fetch *f)
-{
-	mode_t mask;
-	size_t n;
-
-	f->out_fd = STDOUT_FILENO;
-	if (f->o->out == NULL) {
-		pipe_grow(STDOUT_FILENO);
-		return;
-	}
-	/* A name of its own: two runs with one -o must not share a file. */
-	n = strlen(f->o->out) + 13;
-	f->part = xmalloc(n);
-	snprintf(f->part, n, "%s.XXXXXX.part", f->o->out);
-	if ((f->out_fd = mkstemps(f->part, 5)) == -1)
-		err(EXIT_FAIL, "%s", f->part);
-	/* mkstemps makes it 0600; the final file gets what open(2) gives. */
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(f->out_fd, 0666 & ~mask) == -1)
-		warn("%s", f->part);
-}
-
-/* Puts the file under its final name only when it is complete and checked. */
-static int
-close_output(struct fetch *f, int ok)
-{
-	if (f->o->out == NULL)
-		return ok;
-	if (close(f->out_fd) == -1) {
-		warn("%s", f->part);
-		ok = 0;
-	}
-	if (ok && rename(f->part, f->o->out) == -1) {
-		warn("%s", f->o->out);
-		ok = 0;
-	}
-	if (!ok)
-		unlink(f->part);
-	return ok;
 }
 
 static int
@@ -576,6 +490,21 @@ open_url(struct fetch *f)
 	f->api_url = xstrdup(url);
 }
 
+/* OWNER/SLUG[/versions/N], and the file asked for, for messages. */
+static char *
+dataset_label(const struct opts *o)
+{
+	size_t n;
+	char *s;
+
+	if (o->file == NULL)
+		return xstrdup(o->target);
+	n = strlen(o->target) + strlen(o->file) + 8;
+	s = xmalloc(n);
+	snprintf(s, n, "%s file %s", o->target, o->file);
+	return s;
+}
+
 /* Ends as a process killed by SIGPIPE would, once everything is cleaned up. */
 static _Noreturn void
 die_of_sigpipe(void)
@@ -607,7 +536,7 @@ main(int argc, char **argv)
 	if (o.is_url)
 		open_url(&f);
 	else {
-		f.label = xstrdup(o.target);
+		f.label = dataset_label(&o);
 		f.api_url = url_dataset(&o);
 		creds_find(&f.creds);
 	}
@@ -617,13 +546,13 @@ main(int argc, char **argv)
 	sig_install();
 	setup_curl(&f);
 	cache_open(&f.cache, &o);
-	open_output(&f);
+	output_open(&f);
 	md5_init(&f.md5);
 	f.progress = o.quiet ? 0 : progress_mode(!o.no_progress,
 	    o.progress_interval);
 	f.started = clock_now();
 	status = run(&f);
-	if (!close_output(&f, status == EXIT_OK) && status == EXIT_OK)
+	if (!output_close(&f, status == EXIT_OK) && status == EXIT_OK)
 		status = EXIT_FAIL;
 	curl_slist_free_all(f.headers);
 	curl_easy_cleanup(f.curl);

@@ -1,5 +1,12 @@
-/* kfetch's parts: the download loop (kfetch.c), HTTP callbacks and checks
- * (kfetch_http.c), credentials and the cache (kfetch_store.c). */
+/*
+ * kfetch's parts, in layers: each file calls only those in layers before
+ * its own, never one after it.
+ *   1. kfetch_digest.c  MD5, CRC32C, base64 (x-goog-hash)
+ *      kfetch_url.c     the dataset's name checked; URLs built, shown safely
+ *   2. kfetch_store.c   credentials, the output file, the cache
+ *   3. kfetch_http.c    libcurl's callbacks: headers, body, progress, checks
+ *   4. kfetch.c         options, attempts and retries, main()
+ */
 #ifndef KFETCH_H
 #define KFETCH_H
 
@@ -8,6 +15,10 @@
 #include <stdint.h>
 
 #include "util.h"
+
+#define USAGE "kfetch [-fqv] [-o file] [--dataset-version n] [--file name] " \
+	"[--retries n] [--retry-delay s] [--timeout s] [--cacert file] " \
+	"[--no-cache] [--no-progress] [--progress-interval s] [dataset | url]"
 
 /* kfetch_digest.c: checksums for downloads. */
 struct md5 {
@@ -28,6 +39,7 @@ long	 base64_decode(const char *s, size_t n, unsigned char *out, size_t cap);
 struct opts {
 	const char *target;	/* as given: OWNER/SLUG[/versions/N] or URL */
 	char	*dataset;	/* OWNER/SLUG */
+	const char *file;	/* --file: one file of the dataset, or NULL */
 	const char *out;	/* -o, or NULL for stdout */
 	const char *cacert;
 	long	 version;	/* 0: latest */
@@ -96,12 +108,19 @@ const char *check_integrity(struct fetch *f);
 /* kfetch_url.c */
 char	*url_host(const char *url);
 char	*url_for_messages(const char *url);
+/* Checks o->target, OWNER/SLUG[/versions/N]: o->dataset, o->version. */
+void	 url_parse_dataset(struct opts *o);
+/* s percent-encoded but for RFC 3986's unreserved characters. */
+char	*url_escape(const char *s);
 char	*url_dataset(const struct opts *o);
 int	 url_is_directory(const char *url);
 
 /* kfetch_store.c */
 void	 creds_find(struct creds *c);
 void	 creds_free(struct creds *c);
+/* -o FILE through FILE.XXXXXX.part, renamed when complete, or stdout. */
+void	 output_open(struct fetch *f);
+int	 output_close(struct fetch *f, int ok);
 void	 cache_open(struct cache *c, const struct opts *o);
 void	 cache_free(struct cache *c);
 int	 cache_begin(struct cache *c);

@@ -1,6 +1,7 @@
 /*
- * kfetch's credentials (Kaggle's own order of precedence) and its cache of
- * completed downloads, revalidated with the server's validators.
+ * kfetch's credentials (Kaggle's own order of precedence), its output file
+ * (put in place only when complete) and its cache of completed downloads,
+ * revalidated with the server's validators.
  */
 #include <sys/stat.h>
 
@@ -126,6 +127,49 @@ creds_free(struct creds *c)
 	free(c->source);
 }
 
+void
+output_open(struct fetch *f)
+{
+	mode_t mask;
+	size_t n;
+
+	f->out_fd = STDOUT_FILENO;
+	if (f->o->out == NULL) {
+		pipe_grow(STDOUT_FILENO);
+		return;
+	}
+	/* A name of its own: two runs with one -o must not share a file. */
+	n = strlen(f->o->out) + 13;
+	f->part = xmalloc(n);
+	snprintf(f->part, n, "%s.XXXXXX.part", f->o->out);
+	if ((f->out_fd = mkstemps(f->part, 5)) == -1)
+		err(EXIT_FAIL, "%s", f->part);
+	/* mkstemps makes it 0600; the final file gets what open(2) gives. */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(f->out_fd, 0666 & ~mask) == -1)
+		warn("%s", f->part);
+}
+
+/* Puts the file under its final name only when it is complete and checked. */
+int
+output_close(struct fetch *f, int ok)
+{
+	if (f->o->out == NULL)
+		return ok;
+	if (close(f->out_fd) == -1) {
+		warn("%s", f->part);
+		ok = 0;
+	}
+	if (ok && rename(f->part, f->o->out) == -1) {
+		warn("%s", f->o->out);
+		ok = 0;
+	}
+	if (!ok)
+		unlink(f->part);
+	return ok;
+}
+
 static void
 mkdirs(char *path)
 {
@@ -192,12 +236,16 @@ read_meta(struct cache *c, int quiet)
 	check_size(c, has_size, quiet);
 }
 
-/* $XDG_CACHE_HOME/kfetch/OWNER/SLUG/VERSION/, for Kaggle datasets only. */
+/*
+ * $XDG_CACHE_HOME/kfetch/OWNER/SLUG/VERSION/, for Kaggle datasets only;
+ * a --file under files/NAME/ there, NAME percent-encoded: one folder, never
+ * a path, and no cache when that is too long a name for the file system.
+ */
 void
 cache_open(struct cache *c, const struct opts *o)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-	char *base, *sub, ver[32];
+	char *base, *sub, *file, ver[32];
 	size_t n;
 
 	memset(c, 0, sizeof(*c));
@@ -213,9 +261,17 @@ cache_open(struct cache *c, const struct opts *o)
 		snprintf(ver, sizeof(ver), "v%ld", o->version);
 	else
 		snprintf(ver, sizeof(ver), "latest");
-	n = strlen(o->dataset) + strlen(ver) + 2;
+	file = url_escape(o->file != NULL ? o->file : "");
+	if (strlen(file) > 255) {
+		free(file);
+		free(base);
+		return;
+	}
+	n = strlen(o->dataset) + strlen(ver) + strlen(file) + 10;
 	sub = xmalloc(n);
-	snprintf(sub, n, "%s/%s", o->dataset, ver);
+	snprintf(sub, n, "%s/%s%s%s", o->dataset, ver,
+	    o->file != NULL ? "/files/" : "", file);
+	free(file);
 	c->dir = join(base, sub);
 	free(base);
 	free(sub);

@@ -1,6 +1,6 @@
 /*
  * kfetch's URLs, built and taken apart with libcurl's URL API rather than
- * by hand: the dataset's API URL, a URL fit for messages (no query, no
+ * by hand: the dataset's name checked, its API URL (or one file's), a URL fit for messages (no query, no
  * password: a signed URL's signature is a credential), a redirect's host.
  */
 #include <sys/stat.h>
@@ -81,8 +81,103 @@ url_for_messages(const char *url)
 	return s;
 }
 
+static int
+dataset_char(char c)
+{
+	return c == '-' || c == '_' || c == '.' || (c >= '0' && c <= '9') ||
+	    ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
 /*
- * $KAGGLE_API_ENDPOINT/api/v1/datasets/download/OWNER/SLUG, with
+ * Length of the name at s (up to '/' or the end), or 0 when it is bad:
+ * '.' and '..' would climb out of the cache and the API's path.
+ */
+static size_t
+dataset_part(const char *s)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0' && s[n] != '/'; n++)
+		if (!dataset_char(s[n]))
+			return 0;
+	if ((n == 1 && s[0] == '.') || (n == 2 && s[0] == '.' && s[1] == '.'))
+		return 0;
+	return n;
+}
+
+/* OWNER/SLUG, or OWNER/SLUG/versions/N as kagglehub writes it. */
+static void
+parse_dataset(struct opts *o)
+{
+	const char *s = o->target, *v;
+	size_t owner = dataset_part(s), slug;
+	long n;
+
+	if (owner == 0 || s[owner] != '/' ||
+	    (slug = dataset_part(s + owner + 1)) == 0)
+		usage_error(USAGE, "not OWNER/SLUG[/versions/N] nor a URL: %s", s);
+	o->dataset = xstrndup(s, owner + 1 + slug);
+	v = s + owner + 1 + slug;
+	if (*v == '\0')
+		return;
+	if (strncmp(v, "/versions/", 10) != 0 || v[10] == '\0' ||
+	    v[10 + strspn(v + 10, "0123456789")] != '\0')
+		usage_error(USAGE, "not OWNER/SLUG[/versions/N] nor a URL: %s", s);
+	n = (long)num_parse(s, v + 10, 1, 1000000);
+	if (o->version > 0 && o->version != n)
+		usage_error(USAGE, "--dataset-version %ld, but %s", o->version, s);
+	o->version = n;
+}
+
+/*
+ * A file's name is Kaggle's to judge, except what no file is called and
+ * what would make messages and the cache's folder names lie.
+ */
+static void
+check_file_name(const char *name)
+{
+	const unsigned char *p;
+
+	if (*name == '\0' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		usage_error(USAGE, "--file: not a file name: \"%s\"", name);
+	for (p = (const unsigned char *)name; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			usage_error(USAGE, "--file: a control character in the name");
+	if (strlen(name) > 1024)
+		usage_error(USAGE, "--file: a name of more than 1024 bytes");
+}
+
+void
+url_parse_dataset(struct opts *o)
+{
+	parse_dataset(o);
+	if (o->file != NULL)
+		check_file_name(o->file);
+}
+
+char *
+url_escape(const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *e = xmalloc(3 * strlen(s) + 1), *q = e;
+	unsigned char c;
+
+	for (; (c = (unsigned char)*s) != '\0'; s++)
+		if ((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' &&
+		    (c | 0x20) <= 'z') || strchr("-._~", c) != NULL)
+			*q++ = (char)c;
+		else {
+			*q++ = '%';
+			*q++ = hex[c >> 4];
+			*q++ = hex[c & 15];
+		}
+	*q = '\0';
+	return e;
+}
+
+/*
+ * $KAGGLE_API_ENDPOINT/api/v1/datasets/download/OWNER/SLUG, with /FILE
+ * for one file (percent-encoded, '/' too, as Kaggle's clients send it) and
  * ?datasetVersionNumber=N for a version. The dataset name was checked
  * (letters, digits, '-', '_', '.'), so it needs no escaping.
  */
@@ -90,7 +185,7 @@ char *
 url_dataset(const struct opts *o)
 {
 	const char *base = getenv("KAGGLE_API_ENDPOINT");
-	char *path, *full, *url, query[64];
+	char *path, *full, *url, *file, query[64];
 	CURLU *u;
 	size_t n;
 
@@ -100,10 +195,13 @@ url_dataset(const struct opts *o)
 		errx(EXIT_FAIL, "KAGGLE_API_ENDPOINT: not a URL: %s", base);
 	if ((path = url_part(u, CURLUPART_PATH, 0)) == NULL)
 		path = xstrdup("/");
-	n = strlen(path) + strlen(o->dataset) + 40;
+	file = url_escape(o->file != NULL ? o->file : "");
+	n = strlen(path) + strlen(o->dataset) + strlen(file) + 40;
 	full = xmalloc(n);
-	snprintf(full, n, "%s%sapi/v1/datasets/download/%s", path,
-	    path[strlen(path) - 1] == '/' ? "" : "/", o->dataset);
+	snprintf(full, n, "%s%sapi/v1/datasets/download/%s%s%s", path,
+	    path[strlen(path) - 1] == '/' ? "" : "/", o->dataset,
+	    o->file != NULL ? "/" : "", file);
+	free(file);
 	curl_url_set(u, CURLUPART_PATH, full, 0);
 	curl_url_set(u, CURLUPART_QUERY, NULL, 0);
 	if (o->version > 0) {

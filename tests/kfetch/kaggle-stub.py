@@ -3,11 +3,13 @@
 
 The API (127.0.0.1) answers /api/v1/datasets/download/OWNER/SLUG with a
 redirect to the storage host (127.0.0.2), as Kaggle does with Google Cloud
-Storage. OWNER names the scenario a test wants. Every request is logged as
+Storage; /api/v1/datasets/download/OWNER/SLUG/FILE (FILE percent-encoded),
+Kaggle's per-file route, the same for DIR/files/FILE, 404 when there is no
+such file. OWNER names the scenario a test wants. Every request is logged as
 one JSON line to DIR/log, including whether an Authorization header came.
 Usage: kaggle-stub.py DIR   (serves DIR/data.zip; writes DIR/ports)
 """
-import base64, hashlib, http.server, json, os, sys, threading, time, zlib
+import base64, hashlib, http.server, json, os, sys, threading, time, urllib.parse, zlib
 
 DIR = sys.argv[1]
 DATA = open(os.path.join(DIR, "data.zip"), "rb").read()
@@ -59,6 +61,26 @@ BAD_MD5 = base64.b64encode(hashlib.md5(b"other").digest()).decode()
 BAD_CRC = base64.b64encode(crc32c(b"other").to_bytes(4, "big")).decode()
 
 
+def file_body(quoted):
+    """DIR/files/NAME for the per-file route (NAME percent-encoded), or None."""
+    name = urllib.parse.unquote(quoted)
+    path = os.path.join(DIR, "files", name)
+    if name in ("", ".", "..") or "/" in name or not os.path.isfile(path):
+        return None
+    return open(path, "rb").read()
+
+
+def served(path):
+    """The body a storage path names, its ETag, MD5 and CRC32C (base64)."""
+    segs = path.split("?")[0].split("/")
+    if len(segs) == 5 and segs[3] == "files":
+        data = file_body(segs[4]) or b""
+        crc = base64.b64encode(crc32c(data).to_bytes(4, "big")).decode()
+        return (data, '"f-%s"' % hashlib.md5(data).hexdigest()[:12],
+                base64.b64encode(hashlib.md5(data).digest()).decode(), crc)
+    return DATA, ETAG, MD5, crc_b64()
+
+
 def count(key):
     with LOCK:
         COUNTS[key] = COUNTS.get(key, 0) + 1
@@ -96,7 +118,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def api(self):
         self.log("api")
         parts = self.path.split("?")[0].split("/")
-        if parts[1:5] != ["api", "v1", "datasets", "download"] or len(parts) != 7:
+        if parts[1:5] != ["api", "v1", "datasets", "download"] or len(parts) not in (7, 8):
             return self.status(404, body=b'{"message":"not found"}')
         owner = parts[5]
         n = count("api-" + owner)
@@ -113,32 +135,38 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.status(500 if n == 1 else 503)
         if owner == "down":
             return self.status(503)
-        loc = "http://127.0.0.2:%d/storage/%s/data.zip?X-Goog-Signature=SIGNED-SECRET" % (storage_port, owner)
+        what = "data.zip"
+        if len(parts) == 8:
+            if file_body(parts[7]) is None:
+                return self.status(404, body=b'{"message":"file not found"}')
+            what = "files/" + parts[7]
+        loc = "http://127.0.0.2:%d/storage/%s/%s?X-Goog-Signature=SIGNED-SECRET" % (storage_port, owner, what)
         self.status(302, [("Location", loc)])
 
     def storage(self):
         self.log("storage")
         owner = self.path.split("/")[2]
         n = count("storage-" + owner)
-        if self.headers.get("If-None-Match") == ETAG:
-            return self.status(304, [("ETag", ETAG)])
+        data, etag, md5, crc = served(self.path)
+        if self.headers.get("If-None-Match") == etag:
+            return self.status(304, [("ETag", etag)])
         if owner == "html":     # a login page where the zip should be
             return self.status(200, [("Content-Type", "text/html; charset=utf-8")],
                                b"<!DOCTYPE html><html><body>Sign in</body></html>")
         start = 0
         rng = self.headers.get("Range")
-        if rng and not owner.startswith("norange") and self.headers.get("If-Range") in (ETAG, LAST_MODIFIED):
+        if rng and not owner.startswith("norange") and self.headers.get("If-Range") in (etag, LAST_MODIFIED):
             start = int(rng.split("=")[1].split("-")[0])
-        body = DATA[start:]
+        body = data[start:]
         self.send_response(206 if start else 200)
         self.send_header("Content-Length", str(len(body)))
         if start:
-            self.send_header("Content-Range", "bytes %d-%d/%d" % (start, len(DATA) - 1, len(DATA)))
+            self.send_header("Content-Range", "bytes %d-%d/%d" % (start, len(data) - 1, len(data)))
         self.send_header("Accept-Ranges", "bytes")
-        self.send_header("ETag", ETAG)
+        self.send_header("ETag", etag)
         self.send_header("Last-Modified", LAST_MODIFIED)
-        self.send_header("x-goog-hash", "crc32c=" + (BAD_CRC if owner == "crcbad" else crc_b64()))
-        self.send_header("x-goog-hash", "md5=" + (BAD_MD5 if owner == "md5bad" else MD5))
+        self.send_header("x-goog-hash", "crc32c=" + (BAD_CRC if owner == "crcbad" else crc))
+        self.send_header("x-goog-hash", "md5=" + (BAD_MD5 if owner == "md5bad" else md5))
         self.end_headers()
         cut = None
         if owner.startswith(("cut", "norange")) and n == 1:
