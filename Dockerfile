@@ -16,6 +16,7 @@ FROM debian:12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
         librdkafka1 libcurl4 libarchive13 ca-certificates jq \
     && rm -rf /var/lib/apt/lists/*
+# make install put the scripts and lib.sh there too (spotify-to-kafka as
+# a copy of kaggle-to-kafka, which acts by its name).
 COPY --from=build /usr/local /usr/local
-COPY scripts/spotify-to-kafka scripts/verify-topic /usr/local/bin/
 ENTRYPOINT ["spotify-to-kafka"]

@@ -188,7 +188,9 @@ lint:
 	    cppcheck -q --error-exitcode=1 --inline-suppr -Ilib lib tools; fi
 
 # The scripts are installed without their folder: spotify-to-kafka, ...
-SCRIPTS = spotify-to-kafka verify-topic kafka-local
+# (scripts/spotify-to-kafka is a link to kaggle-to-kafka: cp installs a copy,
+# which acts by the name it is called by).
+SCRIPTS = kaggle-to-kafka spotify-to-kafka verify-topic kafka-local
 DATADIR = $(PREFIX)/share/kafka-tools
 
 # DESTDIR stages the install for a package (make install DESTDIR=/tmp/pkg).

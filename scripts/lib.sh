@@ -1,5 +1,5 @@
-# Shared by spotify-to-kafka, verify-topic and kafka-local: sourced, not
-# run (bash).
+# Shared by kaggle-to-kafka (spotify-to-kafka), verify-topic and
+# kafka-local: sourced, not run (bash).
 # shellcheck shell=bash
 
 # Option errors: one line ("$prog: what"), the script's usage, exit 2, before
@@ -29,6 +29,20 @@ source_reader() {	# file
 	*": not an archive"|*": empty input") echo cat ;;
 	*) echo kunzip ;;
 	esac
+}
+
+# The name of a field jsonl-enrich adds (timestamp, record_id) in a table
+# whose first record (a JSON object) is in FILE: the name itself, or with a
+# _ before it as many times as it takes to be none of the table's columns,
+# nor TAKEN (the other added field), so that no line is refused for it.
+# kaggle-to-kafka names them so; verify-topic finds them so.
+added_field() {	# name, file, [taken]
+	local f=$1
+	while { [ -s "$2" ] && jq -e --arg f "$f" 'has($f)' "$2" > /dev/null 2>&1; } ||
+	    [ "$f" = "${3:-}" ]; do
+		f=_$f
+	done
+	printf '%s' "$f"
 }
 
 # The CSV of a source file on stdout, read as source_reader says.
@@ -78,7 +92,9 @@ lib_signal_status() {
 # So a watchdog, in a session of its own too, reads a pipe whose write end
 # only the script holds (stages are started with it closed): the script
 # tells it the work folder, each stage's PID, "signalled" once it has passed
-# a signal on, and "done" when it ends by itself. End of file without
+# a signal on, "reset" once the stages it told of have ended (a job of
+# several loads: their PIDs may be another process's later), and "done"
+# when it ends by itself. End of file without
 # "done": the script is dead; the watchdog sends TERM to the stages (unless
 # the script did), gives them 15 s (kpublish commits or keeps what it read),
 # then KILL, and removes the folder.
@@ -102,6 +118,7 @@ lib_watchdog() {	# reads the lines above on stdin
 		"dir "*) dir=${line#dir } ;;
 		"pid "*) pids+=("${line#pid }") ;;
 		signalled) signalled=1 ;;
+		reset) pids=() signalled=0 ;;	# the stages so far have ended
 		done) return 0 ;;
 		esac
 	done

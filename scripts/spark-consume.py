@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
-"""Spark Structured Streaming reader for the spotify-tracks topic.
+"""Spark Structured Streaming reader for the spotify-tracks topic, or any topic.
 
 Reads the topic's committed data from the earliest offset, parses each value with the
 dataset's schema (scripts/spotify-schema.ddl) and keeps running aggregates
 per genre: the number of tracks and their mean popularity, printed to the
-console as they change.
+console as they change. With --schema FILE (a Spark DDL, such as the
+TOPIC.ddl kaggle-to-kafka writes), any table: the number of records read
+so far and the first few of them.
 
-  spark-consume.py [--brokers B] [--topic T] [-F FILE] [--option KEY=VALUE]...
-                   [--print-options] [--available-now --output FILE]
+  spark-consume.py [--brokers B] [--topic T] [--schema FILE] [-F FILE]
+                   [--option KEY=VALUE]... [--print-options]
+                   [--available-now --output FILE]
 
 -F FILE takes the client properties file that kpublish and kconsume take
 (librdkafka's names; default $KAFKA_CLIENT_PROPERTIES) and gives Spark the
@@ -15,7 +18,8 @@ same settings as its kafka.* options; --option KEY=VALUE sets a Spark Kafka
 source option as it is (kafka.* for the consumer), after -F, so it wins.
 --print-options prints the options Spark would get, secrets hidden, and
 stops. --available-now processes what the topic holds, writes the final
-aggregates as JSON lines to FILE and stops (the tests use it).
+aggregates as JSON lines to FILE (with --schema: {"count": N}, then the
+first rows) and stops (the tests use it).
 """
 import argparse
 import json
@@ -25,6 +29,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROG = "spark-consume.py"
+ROWS = 5    # the rows shown of a table read with --schema
 
 # librdkafka's name -> the Java client's, for the settings a secured cluster
 # needs; sasl.username and sasl.password become sasl.jaas.config.
@@ -116,6 +121,7 @@ def main():
     p = Parser(prog=PROG, description=__doc__.splitlines()[0], allow_abbrev=False)
     p.add_argument("--brokers", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "localhost:9092"))
     p.add_argument("--topic", default=os.environ.get("KAFKA_TOPIC", "spotify-tracks"))
+    p.add_argument("--schema", metavar="FILE")
     p.add_argument("-F", "--properties", default=os.environ.get("KAFKA_CLIENT_PROPERTIES") or None)
     p.add_argument("--option", action="append", default=[], metavar="KEY=VALUE")
     p.add_argument("--print-options", action="store_true")
@@ -124,7 +130,7 @@ def main():
     a = p.parse_args()
     # As the shell scripts: an option given must have a value that is not empty.
     for opt, val in (("--brokers", a.brokers), ("--topic", a.topic), ("-F", a.properties),
-                     ("--output", a.output)):
+                     ("--output", a.output), ("--schema", a.schema)):
         if val == "":
             p.error("option %s needs a value" % opt)
     if a.available_now and not a.output:
@@ -144,6 +150,15 @@ def main():
         for key in sorted(options):
             print("%s=%s" % (key, hidden(key, options[key])))
         return
+    # The schema is read before Spark starts: a file that is not there
+    # fails at once.
+    try:
+        with open(a.schema or os.path.join(HERE, "spotify-schema.ddl")) as f:
+            schema = f.read().strip()
+    except OSError as e:
+        die("%s: %s" % (a.schema, e.strerror), 1)
+    if not schema:
+        die("%s: empty schema" % a.schema, 1)
 
     import pyspark
     from pyspark.sql import SparkSession
@@ -163,14 +178,17 @@ def main():
              .config("spark.ui.enabled", "false")
              .getOrCreate())
     spark.sparkContext.setLogLevel("WARN")
-    with open(os.path.join(HERE, "spotify-schema.ddl")) as f:
-        schema = f.read().strip()
 
     rows = (spark.readStream.format("kafka")
             .options(**options)
             .load()
             .select(from_json(col("value").cast("string"), schema).alias("r"))
             .select("r.*"))
+    if a.schema:
+        query = any_table(rows, a)
+        query.awaitTermination()
+        spark.stop()
+        return
     per_genre = (rows.groupBy("track_genre")
                  .agg(count("*").alias("tracks"), avg("popularity").alias("mean_popularity")))
 
@@ -189,6 +207,34 @@ def main():
                  .option("numRows", 200).start())
     query.awaitTermination()
     spark.stop()
+
+
+def any_table(rows, a):
+    """Any table: the records read so far, and the first ROWS of them."""
+    seen = {"count": 0, "rows": []}
+
+    def show(batch, _):
+        n = batch.count()
+        seen["count"] += n
+        new = []
+        if n and len(seen["rows"]) < ROWS:
+            new = [r.asDict(recursive=True) for r in batch.limit(ROWS - len(seen["rows"])).collect()]
+            seen["rows"] += new
+        if a.available_now:
+            with open(a.output + ".tmp", "w") as out:
+                out.write(json.dumps({"count": seen["count"]}) + "\n")
+                for r in seen["rows"]:
+                    out.write(json.dumps(r, default=str) + "\n")
+            os.replace(a.output + ".tmp", a.output)
+            return
+        for r in new:
+            print(json.dumps(r, default=str))
+        print("%s: %d records" % (a.topic, seen["count"]), flush=True)
+
+    writer = rows.writeStream.foreachBatch(show)
+    if a.available_now:
+        writer = writer.trigger(availableNow=True)
+    return writer.start()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,12 @@
 
 enum { COPY_COUNT, COPY_WRITE, COPY_HOLD };
 
+/* Member names kept for a message: the matches of -m, the CSV members. */
+struct names {
+	char	**v;
+	size_t	 n, cap;
+};
+
 struct opts {
 	const char *pattern;
 	int	 list, first;
@@ -44,6 +50,12 @@ struct unzip {
 	 */
 	char	*held, *held_name, *other_name;
 	size_t	 heldlen;
+	/*
+	 * With -m: every member that matched (a second one is an error, named
+	 * with all the others once the archive has ended), and the CSV
+	 * members, listed when none matched.
+	 */
+	struct names matches, csv;
 };
 
 /* Member names come from the archive: show control characters escaped. */
@@ -72,6 +84,43 @@ printable(const char *s)
 	}
 	d[o] = '\0';
 	return d;
+}
+
+static void
+names_add(struct names *l, const char *s)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap == 0 ? 8 : 2 * l->cap;
+		l->v = xrealloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = printable(s);
+}
+
+/* The names as "a, b, c", in the order they came (to be freed). */
+static char *
+names_join(const struct names *l)
+{
+	size_t i, len = 1;
+	char *s;
+
+	for (i = 0; i < l->n; i++)
+		len += strlen(l->v[i]) + 2;
+	s = xmalloc(len);
+	s[0] = '\0';
+	for (i = 0; i < l->n; i++) {
+		if (i > 0)
+			strcat(s, ", ");
+		strcat(s, l->v[i]);
+	}
+	return s;
+}
+
+static void
+names_free(struct names *l)
+{
+	while (l->n > 0)
+		free(l->v[--l->n]);
+	free(l->v);
 }
 
 static const char *
@@ -203,23 +252,71 @@ ambiguous(struct unzip *u, const char *what, const char *first,
 	return -1;
 }
 
+/* A leading "./" (tar writes them) says nothing: left out on both sides. */
+static const char *
+skip_dot(const char *s)
+{
+	while (s[0] == '.' && s[1] == '/')
+		s += 2;
+	return s;
+}
+
+/*
+ * A pattern with a "/" is matched against the member's path, one without
+ * against its base name, so that "data.csv" finds "data/data.csv" and
+ * "./data.csv" only the one at the top.
+ */
+static int
+match_member(const char *pattern, const char *name)
+{
+	const char *base;
+
+	if (strchr(pattern, '/') != NULL)
+		return fnmatch(skip_dot(pattern), skip_dot(name), 0) == 0;
+	base = strrchr(name, '/');
+	return fnmatch(pattern, base != NULL ? base + 1 : name, 0) == 0;
+}
+
+/*
+ * The first match is written as it is read; a later one only noted: the
+ * archive is read to its end so that the error names every match.
+ */
 static int
 choose_pattern(struct unzip *u, const char *name, int *out)
 {
-	char *a, *b;
-
-	if (fnmatch(u->o->pattern, name, 0) != 0)
+	if (is_csv(name))
+		names_add(&u->csv, name);
+	if (!match_member(u->o->pattern, name))
 		return 0;
-	if (u->written == NULL) {
+	names_add(&u->matches, name);
+	if (u->written == NULL)
 		*out = COPY_WRITE;
-		return 0;
-	}
-	a = printable(u->written);
-	b = printable(name);
-	warnx("%s: several members match \"%s\": %s, %s (use -1 for the "
-	    "first)", u->name, u->o->pattern, a, b);
-	free(a);
-	free(b);
+	return 0;
+}
+
+static int
+several_matches(struct unzip *u)
+{
+	char *all = names_join(&u->matches);
+
+	warnx("%s: several members match \"%s\": %s (use -1 for the first)",
+	    u->name, u->o->pattern, all);
+	free(all);
+	return -1;
+}
+
+static int
+no_match(struct unzip *u)
+{
+	char *all = names_join(&u->csv);
+
+	if (u->csv.n > 0)
+		warnx("%s: no member matches \"%s\"; its CSV members: %s",
+		    u->name, u->o->pattern, all);
+	else
+		warnx("%s: no member matches \"%s\", and it has no CSV "
+		    "member", u->name, u->o->pattern);
+	free(all);
 	return -1;
 }
 
@@ -331,6 +428,8 @@ finish(struct unzip *u)
 {
 	if (u->o->list)
 		return 0;
+	if (u->matches.n > 1)
+		return several_matches(u);
 	if (u->written != NULL)
 		return 0;
 	if (u->held_name != NULL && u->other_name != NULL)
@@ -340,11 +439,10 @@ finish(struct unzip *u)
 		return 0;
 	}
 	if (u->o->pattern != NULL)
-		warnx("%s: no member matches \"%s\"", u->name, u->o->pattern);
-	else
-		warnx("%s: no regular file in the archive%s", u->name,
-		    u->apple > 0 && u->apple == u->regular ?
-		    " but macOS metadata (__MACOSX/, ._*)" : "");
+		return no_match(u);
+	warnx("%s: no regular file in the archive%s", u->name,
+	    u->apple > 0 && u->apple == u->regular ?
+	    " but macOS metadata (__MACOSX/, ._*)" : "");
 	return -1;
 }
 
@@ -380,12 +478,16 @@ unzip(const struct opts *o, const char *path)
 	rc = walk(&u);
 	if (rc == 0)
 		rc = finish(&u);
+	else if (u.matches.n > 1)	/* bad after the second match */
+		several_matches(&u);
 	archive_read_free(u.a);
 	free(u.buf);
 	free(u.written);
 	free(u.held);
 	free(u.held_name);
 	free(u.other_name);
+	names_free(&u.matches);
+	names_free(&u.csv);
 	input_close(fd);
 	return rc;
 }
@@ -397,7 +499,8 @@ usage(int status)
 		usage_error(USAGE, NULL);
 	usage_help(USAGE,
 	    "Write one member of an archive (zip, tar, gzip...) to standard output.\n\n"
-	    "  -m, --member PATTERN   the member whose name matches this shell glob\n"
+	    "  -m, --member PATTERN   the member whose base name (a PATTERN with /:\n"
+	    "                         whose path) matches this shell glob\n"
 	    "  -1, --first            with -m, the first match (default: fail on several)\n"
 	    "  -l, --list             list the regular members: name, tab, size\n"
 	    "      --max-size BYTES   fail past this many bytes (default 16G; K, M, G, T)\n"
