@@ -8,6 +8,7 @@
  *               dead letter, keyed lines, input files, exit, the counters;
  *               kpublish_topic.c: the topic found or created;
  *               kpublish_key.c: message keys;
+ *               kpublish_headers.c: message headers (-H, --header-field);
  *               kpublish_counts.c: deliveries per partition, brokers' latency
  *   pace        kpublish_pace.c: how a batch is paced (--batch-size, --delay)
  *   modes       plain: kpublish_plain.c; exactly-once: kpublish_txn.c,
@@ -53,6 +54,11 @@ struct opts {
 	int	 replication;		/* -1: the cluster's default */
 	char	**topic_config;		/* "key=value" */
 	int	 ntopic_config;
+	char	**headers;		/* -H: "name=value", as given */
+	size_t	 nheaders;
+	char	**header_fields;	/* --header-field */
+	size_t	 nheader_fields;
+	long long max_message;		/* the producer's message.max.bytes */
 };
 
 /* What librdkafka's statistics say of one broker (microseconds). */
@@ -70,7 +76,25 @@ struct pstats {
 	long long started_at;		/* wall clock, seconds */
 };
 
+/*
+ * kpublish_headers.c: the headers of a message. A line's --header-field
+ * values are found while its key is (kpublish_key.c), kept encoded in enc
+ * (so that the exactly-once mode can hold them with the line) and made
+ * into librdkafka's headers at each send.
+ */
+struct hdrs {
+	char	**names;	/* --header-field */
+	size_t	*lens;
+	size_t	 n, maxlen;
+	const char **val;	/* per line: each field's JSON text, or NULL */
+	size_t	*vallen;
+	char	**fixed;	/* -H name=value: the name, its '=' made a NUL */
+	size_t	 nfixed, fixed_bytes;
+	struct wbuf enc;	/* the line's field values, encoded */
+};
+
 struct keys {
+	struct hdrs *hdrs;	/* --header-field values are looked for too */
 	char	**names;
 	size_t	*lens;
 	size_t	 n, maxlen;
@@ -97,6 +121,7 @@ struct digest {
 #define STEP_MS 1000		/* blocking librdkafka calls, so signals are seen */
 struct held {			/* a line of the open transaction, to redo it */
 	size_t	 off, len, keylen;	/* line at buf + off, its key after it */
+	size_t	 hdrlen;		/* its headers' values after the key */
 	unsigned long long lineno;
 	size_t	 file;
 	int	 has_key, done;
@@ -173,6 +198,7 @@ struct pub {
 	rd_kafka_topic_t *rkt;
 	struct txn *txn;	/* --exactly-once, else NULL */
 	struct keys keys;
+	struct hdrs hdrs;
 	int	 dl;		/* the dead-letter file, open from the start */
 	char	**files;		/* input names, for delivery reports */
 	size_t	 nfiles;
@@ -231,10 +257,13 @@ void	 fail_line(struct pub *p, const char *file, unsigned long long line,
 /* A line's length without its CR, and its key: 1 read, 0 blank, -1 failed. */
 int	 line_key(struct pub *p, const char *file, unsigned long long lineno,
 	    const char *line, size_t *len, const char **key, size_t *keylen);
-/* Queues a copy of one message, waiting for room unless a signal or a fatal error came. */
+/*
+ * Queues a copy of one message, waiting for room unless a signal or a
+ * fatal error came. It takes hdrs (NULL: none), whatever the outcome.
+ */
 rd_kafka_resp_err_t queue_message(struct pub *p, rd_kafka_topic_t *rkt,
 	    const char *val, size_t len, const char *key, size_t keylen,
-	    void *tag);
+	    rd_kafka_headers_t *hdrs, void *tag);
 /* The plain delivery report: the message counted delivered or failed. */
 void	 pub_delivered(struct pub *p, const rd_kafka_message_t *m);
 /* A message known delivered (the exactly-once mode says so at its commit). */
@@ -258,8 +287,26 @@ void	 stats_setup(struct pub *p, rd_kafka_conf_t *conf);
 void	 stats_count(struct pub *p, int32_t partition);
 void	 stats_free(struct pub *p);
 
+/* core: kpublish_headers.c */
+void	 hdr_init(struct hdrs *h, const struct opts *o);
+void	 hdr_free(struct hdrs *h);
+static inline int
+hdr_any(const struct hdrs *h)
+{
+	return h->nfixed > 0 || h->n > 0;
+}
+/* A member of the line being parsed, its name decoded: kept if it is wanted. */
+void	 hdr_member(struct hdrs *h, const char *name, size_t len,
+	    const struct json_member *m);
+void	 hdr_line_start(struct hdrs *h);
+/* The line's field values encoded in h->enc. */
+void	 hdr_line_end(struct hdrs *h);
+/* librdkafka's headers from -H and encoded values (NULL when none); *bytes, their names and values. */
+rd_kafka_headers_t *hdr_make(struct hdrs *h, const char *enc, size_t enclen,
+	    size_t *bytes);
+
 /* core: kpublish_key.c */
-void	 key_init(struct keys *k, const char *fields);
+void	 key_init(struct keys *k, const char *fields, struct hdrs *h);
 void	 key_free(struct keys *k);
 /* NULL and the key (NULL when no field is there), or why the line has none. */
 const char *key_find(struct keys *k, const char *line, size_t len,

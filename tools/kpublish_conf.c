@@ -11,7 +11,8 @@
 #include "kpublish.h"
 
 #define USAGE "kpublish [-qv] [-b brokers] [-t topic] [--batch-size n] " \
-	"[--delay s] [--key f1,f2,...] [--no-key] [--dead-letter file] " \
+	"[--delay s] [--key f1,f2,...] [--no-key] [-H name=value]... " \
+	"[--header-field name]... [--dead-letter file] " \
 	"[--stats file] [--connect-timeout s] [--timeout s] " \
 	"[-X key=value]... [-F file]... [--partitions n] " \
 	"[--replication-factor n] [--topic-config key=value]... " \
@@ -48,6 +49,10 @@ usage(int status)
 	    "                            (default track_id,record_id); a warning at the\n"
 	    "                            end when no line had any\n"
 	    "      --no-key              publish without keys (lines need not be JSON)\n"
+	    "  -H, --header NAME=VALUE   a header on every message; repeatable\n"
+	    "      --header-field NAME   a header NAME with the value of the line's\n"
+	    "                            JSON field NAME (none when null or missing);\n"
+	    "                            repeatable\n"
 	    "      --dead-letter FILE    where lines not delivered go (default\n"
 	    "                            kpublish-failed-TOPIC-TIME.jsonl; opened at the\n"
 	    "                            start, removed at the end if unused)\n"
@@ -90,8 +95,28 @@ usage(int status)
 /* Long options only; numbered apart from the short ones. */
 enum {
 	OPT_PARTITIONS = 0x1601, OPT_REPLICATION, OPT_TOPIC_CONFIG,
-	OPT_EXPECT, OPT_NO_PROGRESS, OPT_INTERVAL, OPT_VOLATILE, OPT_GATE
+	OPT_EXPECT, OPT_NO_PROGRESS, OPT_INTERVAL, OPT_VOLATILE, OPT_GATE,
+	OPT_HEADER_FIELD
 };
+
+/* -H and --header-field: kept as given, checked here. */
+static void
+header_option(struct opts *o, int ch, char *arg)
+{
+	if (ch == 'H') {
+		if (*arg == '=' || strchr(arg, '=') == NULL)
+			usage_error(USAGE, "-H: expected name=value: %s", arg);
+		o->headers = xrealloc(o->headers, (o->nheaders + 1) *
+		    sizeof(*o->headers));
+		o->headers[o->nheaders++] = arg;
+		return;
+	}
+	if (*arg == '\0')
+		usage_error(USAGE, "--header-field: empty name");
+	o->header_fields = xrealloc(o->header_fields, (o->nheader_fields + 1) *
+	    sizeof(*o->header_fields));
+	o->header_fields[o->nheader_fields++] = arg;
+}
 
 #define MAX_SOURCE_ID 1024	/* a position's metadata stays under 4096 bytes */
 
@@ -247,6 +272,8 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 		{ "delay", required_argument, NULL, 'D' },
 		{ "key", required_argument, NULL, 'K' },
 		{ "no-key", no_argument, NULL, 'k' },
+		{ "header", required_argument, NULL, 'H' },
+		{ "header-field", required_argument, NULL, OPT_HEADER_FIELD },
 		{ "dead-letter", required_argument, NULL, 'L' },
 		{ "stats", required_argument, NULL, 'S' },
 		{ "timeout", required_argument, NULL, 'T' },
@@ -282,7 +309,7 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 	o->checkpoint_topic = "kpublish-checkpoints";
 	o->commit_interval = 0.5;
 	o->gate = -1;
-	while ((ch = getopt_long(argc, argv, KAFKA_SHORTOPTS "h", longopts,
+	while ((ch = getopt_long(argc, argv, KAFKA_SHORTOPTS "hH:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'N': o->batch_size = (unsigned long)num_parse("--batch-size",
@@ -290,6 +317,7 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 		case 'D': o->delay = num_parse_seconds("--delay", optarg, 86400); break;
 		case 'K': check_key_fields(optarg); o->key_fields = optarg; break;
 		case 'k': o->no_key = 1; break;
+		case 'H': case OPT_HEADER_FIELD: header_option(o, ch, optarg); break;
 		case 'L': o->dead_letter = xstrdup(optarg); break;
 		case 'S': o->stats = optarg; break;
 		case 'T': timeout = num_parse_duration("--timeout", optarg,

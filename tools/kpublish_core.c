@@ -165,11 +165,13 @@ on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
  */
 rd_kafka_resp_err_t
 queue_message(struct pub *p, rd_kafka_topic_t *rkt, const char *val,
-    size_t len, const char *key, size_t keylen, void *tag)
+    size_t len, const char *key, size_t keylen, rd_kafka_headers_t *hdrs,
+    void *tag)
 {
-	rd_kafka_vu_t vu[5];
+	rd_kafka_vu_t vu[6];
 	rd_kafka_error_t *err;
 	rd_kafka_resp_err_t e;
+	size_t n = 5;
 
 	memset(vu, 0, sizeof(vu));
 	vu[0].vtype = RD_KAFKA_VTYPE_RKT;
@@ -184,8 +186,13 @@ queue_message(struct pub *p, rd_kafka_topic_t *rkt, const char *val,
 	vu[3].u.i = RD_KAFKA_MSG_F_COPY;
 	vu[4].vtype = RD_KAFKA_VTYPE_OPAQUE;
 	vu[4].u.ptr = tag;
+	if (hdrs != NULL) {
+		vu[5].vtype = RD_KAFKA_VTYPE_HEADERS;
+		vu[5].u.headers = hdrs;
+		n = 6;
+	}
 	for (;;) {
-		err = rd_kafka_produceva(p->rk, vu, 5);
+		err = rd_kafka_produceva(p->rk, vu, n);
 		e = err != NULL ? rd_kafka_error_code(err) : RD_KAFKA_RESP_ERR_NO_ERROR;
 		if (err != NULL)
 			rd_kafka_error_destroy(err);
@@ -199,7 +206,8 @@ queue_message(struct pub *p, rd_kafka_topic_t *rkt, const char *val,
 	if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
 		p->outstanding++;
 		rd_kafka_poll(p->rk, 0);
-	}
+	} else if (hdrs != NULL)	/* librdkafka owns them only when queued */
+		rd_kafka_headers_destroy(hdrs);
 	return e;
 }
 
@@ -212,7 +220,8 @@ int
 line_key(struct pub *p, const char *file, unsigned long long lineno,
     const char *line, size_t *len, const char **key, size_t *keylen)
 {
-	const char *why;
+	struct hdrs *h = &p->hdrs;
+	const char *why = NULL;
 	char msg[128];
 
 	if (*len > 0 && line[*len - 1] == '\r')
@@ -221,12 +230,23 @@ line_key(struct pub *p, const char *file, unsigned long long lineno,
 		return 0;
 	*key = NULL;
 	*keylen = 0;
-	if (p->o->no_key ||
-	    (why = key_find(&p->keys, line, *len, key, keylen)) == NULL) {
-		p->read++;
+	p->read++;
+	if (h->n > 0)
+		hdr_line_start(h);
+	if (!p->o->no_key || h->n > 0)
+		why = key_find(&p->keys, line, *len, key, keylen);
+	if (h->n > 0) {
+		if (why != NULL)	/* not an object: no field, no header */
+			hdr_line_start(h);
+		hdr_line_end(h);
+	}
+	if (p->o->no_key) {	/* parsed for its headers only */
+		*key = NULL;
+		*keylen = 0;
 		return 1;
 	}
-	p->read++;
+	if (why == NULL)
+		return 1;
 	snprintf(msg, sizeof(msg), "not a JSON object, so no key: %s", why);
 	fail_line(p, file, lineno, line, *len, msg);
 	return -1;
@@ -351,6 +371,7 @@ pub_free(struct pub *p)
 	rd_kafka_topic_destroy(p->rkt);
 	rd_kafka_destroy(p->rk);
 	key_free(&p->keys);
+	hdr_free(&p->hdrs);
 	stats_free(p);
 	for (i = 0; i < p->nfiles; i++)
 		free(p->files[i]);

@@ -21,8 +21,12 @@ produce(struct pub *p, const char *line, size_t len, const char *key,
     size_t keylen, void *tag)
 {
 	rd_kafka_resp_err_t e;
+	rd_kafka_headers_t *hdrs = NULL;
+	size_t hbytes;
 
-	e = queue_message(p, p->rkt, line, len, key, keylen, tag);
+	if (hdr_any(&p->hdrs))
+		hdrs = hdr_make(&p->hdrs, p->hdrs.enc.buf, p->hdrs.enc.len, &hbytes);
+	e = queue_message(p, p->rkt, line, len, key, keylen, hdrs, tag);
 	if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
 		return;
 	fail_line(p, p->files[tag_file(tag)], tag_line(tag), line, len,

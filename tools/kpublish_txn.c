@@ -105,9 +105,9 @@ serve_reports(struct pub *p)
 /* One message, tagged with the attempt and i, the held line's index + 1. */
 static rd_kafka_resp_err_t
 send_msg(struct pub *p, rd_kafka_topic_t *rkt, const char *val, size_t len,
-    const char *key, size_t keylen, uintptr_t i)
+    const char *key, size_t keylen, rd_kafka_headers_t *hdrs, uintptr_t i)
 {
-	return queue_message(p, rkt, val, len, key, keylen,
+	return queue_message(p, rkt, val, len, key, keylen, hdrs,
 	    tag_make(p->txn->gen, i));
 }
 
@@ -134,23 +134,30 @@ send_held(struct pub *p, size_t i)
 {
 	struct held *h = &p->txn->held[i];
 	const char *b = p->txn->buf + h->off;
+	rd_kafka_headers_t *hdrs = NULL;
+	size_t hbytes;
 
+	/* Made again at each attempt: librdkafka keeps those it sends. */
+	if (hdr_any(&p->hdrs))
+		hdrs = hdr_make(&p->hdrs, b + h->len + h->keylen, h->hdrlen, &hbytes);
 	return send_msg(p, p->rkt, b, h->len, h->has_key ? b + h->len : NULL,
-	    h->keylen, i + 1);
+	    h->keylen, hdrs, i + 1);
 }
 
 static void
 hold(struct txn *t, const char *line, size_t len, const char *key,
-    size_t keylen, unsigned long long lineno, size_t file)
+    size_t keylen, const struct wbuf *hv, unsigned long long lineno,
+    size_t file)
 {
 	struct held *h;
+	size_t hlen = hv->len;
 
 	if (t->nheld == t->capheld) {
 		t->capheld = t->capheld ? t->capheld * 2 : 1024;
 		t->held = xrealloc(t->held, t->capheld * sizeof(*t->held));
 	}
-	if (t->bufcap - t->buflen < len + keylen) {
-		t->bufcap = (t->bufcap + len + keylen) * 2;
+	if (t->bufcap - t->buflen < len + keylen + hlen) {
+		t->bufcap = (t->bufcap + len + keylen + hlen) * 2;
 		t->buf = xrealloc(t->buf, t->bufcap);
 	}
 	if (t->nheld == 0)
@@ -160,6 +167,7 @@ hold(struct txn *t, const char *line, size_t len, const char *key,
 	h->off = t->buflen;
 	h->len = len;
 	h->keylen = keylen;
+	h->hdrlen = hlen;
 	h->has_key = key != NULL;
 	h->lineno = lineno;
 	h->file = file;
@@ -167,7 +175,9 @@ hold(struct txn *t, const char *line, size_t len, const char *key,
 	memcpy(t->buf + t->buflen, line, len);
 	if (keylen > 0)
 		memcpy(t->buf + t->buflen + len, key, keylen);
-	t->buflen += len + keylen;
+	if (hlen > 0)
+		memcpy(t->buf + t->buflen + len + keylen, hv->buf, hlen);
+	t->buflen += len + keylen + hlen;
 }
 
 /*
@@ -183,7 +193,7 @@ txn_line(struct pub *p, const char *file, unsigned long long lineno,
 
 	if (line_key(p, file, lineno, line, &len, &key, &keylen) != 1)
 		return;
-	hold(p->txn, line, len, key, keylen, lineno, p->nfiles - 1);
+	hold(p->txn, line, len, key, keylen, &p->hdrs.enc, lineno, p->nfiles - 1);
 }
 
 /*
