@@ -128,6 +128,7 @@ struct held {			/* a line of the open transaction, to redo it */
 	int32_t	 partition;		/* where it was delivered; -1: not yet */
 	int64_t	 offset;		/* and at which offset */
 	rd_kafka_resp_err_t bad;	/* the broker refused it for good */
+	size_t	 bytes;			/* then: its size, as message_bytes */
 };
 
 /* A line read but not yet consumed: with --gate, the latest line waits for the next. */
@@ -209,6 +210,7 @@ struct pub {
 	double	 progress;	/* seconds between lines; <0 live line; 0 none */
 	double	 stop_by;	/* when a signal's wait ends; 0: no signal yet */
 	int	 fatal, input_error, dl_created;
+	long long topic_max;	/* the topic's max.message.bytes; -1 unknown */
 	struct pstats st;
 };
 
@@ -264,6 +266,14 @@ int	 line_key(struct pub *p, const char *file, unsigned long long lineno,
 rd_kafka_resp_err_t queue_message(struct pub *p, rd_kafka_topic_t *rkt,
 	    const char *val, size_t len, const char *key, size_t keylen,
 	    rd_kafka_headers_t *hdrs, void *tag);
+/* A message's bytes as its size is checked: value, key, headers' names and values. */
+size_t	 message_bytes(const rd_kafka_message_t *m);
+/* Why a message of bytes was refused for its size: by the client, or the broker. */
+const char *size_reason(const struct pub *p, size_t bytes, int by_broker,
+	    char *buf, size_t n);
+/* Why a message was not queued. */
+const char *queue_reason(const struct pub *p, rd_kafka_resp_err_t e,
+	    size_t bytes, char *buf, size_t n);
 /* The plain delivery report: the message counted delivered or failed. */
 void	 pub_delivered(struct pub *p, const rd_kafka_message_t *m);
 /* A message known delivered (the exactly-once mode says so at its commit). */
@@ -281,6 +291,7 @@ void	 pub_free(struct pub *p);
 void	 topic_ensure(struct pub *p);
 rd_kafka_resp_err_t topic_create_request(struct pub *p, rd_kafka_NewTopic_t *nt,
 	    rd_kafka_AdminOptions_t *ao, int wait_ms, char *errstr, size_t n);
+long long topic_max_message(struct pub *p);
 
 /* core: kpublish_counts.c, from librdkafka's statistics (for --stats). */
 void	 stats_setup(struct pub *p, rd_kafka_conf_t *conf);

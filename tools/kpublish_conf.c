@@ -258,6 +258,10 @@ make_conf(struct opts *o, struct kafka_props *props, double timeout)
 	if (rd_kafka_conf_get(conf, "message.timeout.ms", val, &len) ==
 	    RD_KAFKA_CONF_OK)
 		o->message_timeout = atof(val) / 1000;
+	len = sizeof(val);
+	if (rd_kafka_conf_get(conf, "message.max.bytes", val, &len) ==
+	    RD_KAFKA_CONF_OK)
+		o->max_message = atoll(val);
 	if (o->eos_id != NULL)
 		conf_transactions(o, conf);
 	return conf;

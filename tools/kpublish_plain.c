@@ -22,7 +22,8 @@ produce(struct pub *p, const char *line, size_t len, const char *key,
 {
 	rd_kafka_resp_err_t e;
 	rd_kafka_headers_t *hdrs = NULL;
-	size_t hbytes;
+	size_t hbytes = 0;
+	char why[200];
 
 	if (hdr_any(&p->hdrs))
 		hdrs = hdr_make(&p->hdrs, p->hdrs.enc.buf, p->hdrs.enc.len, &hbytes);
@@ -30,8 +31,7 @@ produce(struct pub *p, const char *line, size_t len, const char *key,
 	if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
 		return;
 	fail_line(p, p->files[tag_file(tag)], tag_line(tag), line, len,
-	    e == RD_KAFKA_RESP_ERR__QUEUE_FULL ? "interrupted while the queue "
-	    "was full" : rd_kafka_err2str(e));
+	    queue_reason(p, e, len + keylen + hbytes, why, sizeof(why)));
 }
 
 /* One line, queued (or failed and kept), then paced. */

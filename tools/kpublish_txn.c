@@ -88,8 +88,10 @@ txn_delivered(struct pub *p, const rd_kafka_message_t *m)
 	if (i > 0 && (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ||
 	    m->err == RD_KAFKA_RESP_ERR_INVALID_RECORD ||
 	    m->err == RD_KAFKA_RESP_ERR_INVALID_MSG ||
-	    m->err == RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE))
+	    m->err == RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE)) {
 		t->held[i - 1].bad = m->err;
+		t->held[i - 1].bytes = message_bytes(m);
+	}
 }
 
 static void
@@ -130,16 +132,16 @@ handle_begin(struct pub *p)
 }
 
 static rd_kafka_resp_err_t
-send_held(struct pub *p, size_t i)
+send_held(struct pub *p, size_t i, size_t *hbytes)
 {
 	struct held *h = &p->txn->held[i];
 	const char *b = p->txn->buf + h->off;
 	rd_kafka_headers_t *hdrs = NULL;
-	size_t hbytes;
 
 	/* Made again at each attempt: librdkafka keeps those it sends. */
+	*hbytes = 0;
 	if (hdr_any(&p->hdrs))
-		hdrs = hdr_make(&p->hdrs, b + h->len + h->keylen, h->hdrlen, &hbytes);
+		hdrs = hdr_make(&p->hdrs, b + h->len + h->keylen, h->hdrlen, hbytes);
 	return send_msg(p, p->rkt, b, h->len, h->has_key ? b + h->len : NULL,
 	    h->keylen, hdrs, i + 1);
 }
@@ -213,7 +215,8 @@ send_batch(struct pub *p, rd_kafka_error_t **e)
 	struct txn *t = p->txn;
 	rd_kafka_resp_err_t qe;
 	struct held *h;
-	size_t i;
+	size_t i, hbytes;
+	char why[200];
 
 	serve_reports(p);
 	t->gen++;
@@ -222,7 +225,9 @@ send_batch(struct pub *p, rd_kafka_error_t **e)
 		if (!h->done && h->bad) {
 			h->done = 1;
 			fail_line(p, p->files[h->file], h->lineno, t->buf + h->off,
-			    h->len, rd_kafka_err2str(h->bad));
+			    h->len, h->bad == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ?
+			    size_reason(p, h->bytes, 1, why, sizeof(why)) :
+			    rd_kafka_err2str(h->bad));
 		}
 	}
 	if (handle_begin(p) == -1)
@@ -231,14 +236,16 @@ send_batch(struct pub *p, rd_kafka_error_t **e)
 		return 0;
 	for (i = 0; i < t->nheld; i++) {
 		h = &t->held[i];
-		if (h->done || (qe = send_held(p, i)) == RD_KAFKA_RESP_ERR_NO_ERROR)
+		if (h->done || (qe = send_held(p, i, &hbytes)) ==
+		    RD_KAFKA_RESP_ERR_NO_ERROR)
 			continue;
 		if (stopping(p))
 			return -1;
 		if (qe == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
 			h->done = 1;	/* over the client's message.max.bytes */
 			fail_line(p, p->files[h->file], h->lineno, t->buf + h->off,
-			    h->len, rd_kafka_err2str(qe));
+			    h->len, size_reason(p, h->len + h->keylen + hbytes, 0,
+			    why, sizeof(why)));
 			continue;
 		}
 		*e = rd_kafka_error_new(qe, "%s", rd_kafka_err2str(qe));
