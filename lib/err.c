@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -23,10 +24,18 @@ usage_error(const char *usage, const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
-/* --help: the usage line, then the text describing each option; exit 0. */
+/*
+ * --help: the usage line, then the text describing each option; exit 0.
+ * All of it fits stdout's buffer, whatever its length: a write that fails
+ * (a full disk) then fails at the flush, which names its cause (fshut),
+ * not midway, where the cause is lost.
+ */
 _Noreturn void
 usage_help(const char *usage, const char *text)
 {
+	size_t n = strlen(usage) + strlen(text) + 16;
+
+	setvbuf(stdout, xmalloc(n), _IOFBF, n);	/* freed by the exit */
 	printf("usage: %s\n\n%s", usage, text);
 	exit(EXIT_OK);
 }
