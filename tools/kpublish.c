@@ -36,7 +36,7 @@ main(int argc, char **argv)
 	/* A mode that cannot start has read nothing and published nothing. */
 	if ((status = p.mode->start(&p)) == 0) {
 		dl_open(&p);
-		p.started = clock_now();
+		p.started = p.rate_at = clock_now();
 		pub_each_input(&p, argc, argv);
 		p.mode->finish(&p);
 		show_progress(&p, 1);

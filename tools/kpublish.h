@@ -10,7 +10,8 @@
  *               kpublish_key.c: message keys;
  *               kpublish_headers.c: message headers (-H, --header-field);
  *               kpublish_counts.c: deliveries per partition, brokers' latency
- *   pace        kpublish_pace.c: how a batch is paced (--batch-size, --delay)
+ *   pace        kpublish_pace.c: how a batch is paced (--batch-size, --delay),
+ *               and the sends (--rate, --byte-rate)
  *   modes       plain: kpublish_plain.c; exactly-once: kpublish_txn.c,
  *               kpublish_ckpt.c, kpublish_digest.c (neither calls the other)
  *   report      kpublish_report.c: progress, summary, the --stats JSON
@@ -32,6 +33,8 @@ struct opts {
 	struct kafka_opts ko;
 	unsigned long batch_size;
 	double	 delay;
+	double	 rate;			/* --rate: messages a second; 0 none */
+	double	 byte_rate;		/* --byte-rate: bytes a second; 0 none */
 	double	 message_timeout;	/* seconds, as librdkafka will use it */
 	const char *key_fields;
 	int	 no_key;
@@ -91,6 +94,7 @@ struct hdrs {
 	char	**fixed;	/* -H name=value: the name, its '=' made a NUL */
 	size_t	 nfixed, fixed_bytes;
 	struct wbuf enc;	/* the line's field values, encoded */
+	size_t	 field_bytes;	/* their names and values */
 };
 
 struct keys {
@@ -180,6 +184,8 @@ struct mode {
 	/* One input line read from in; -1 when no more lines may be read. */
 	int	 (*line)(struct pub *p, const struct lines *in, char *line,
 		    size_t len);
+	/* While the pace waits: -1 when the run must end (a commit failed). */
+	int	 (*idle)(struct pub *p);
 	/* A batch of n lines is full: with deliver, delivered before the pause. */
 	int	 (*end_batch)(struct pub *p, unsigned long n, int deliver);
 	/* The input has ended (or a signal came): what is open finished. */
@@ -206,7 +212,11 @@ struct pub {
 	unsigned long long read, delivered, failed, maybe, kept, lost;
 	unsigned long long batches, bytes, outstanding, reasons;
 	unsigned long in_batch;	/* lines of the batch being read (pace) */
+	double	 tat, tat_bytes;	/* the rates' buckets, as times (pace) */
+	unsigned long long paced, paced_bytes;	/* messages and bytes sent */
 	double	 started, next_progress;
+	double	 rate_at;		/* the last progress line's (report) */
+	unsigned long long rate_msgs, rate_bytes;	/* paced, paced_bytes then */
 	double	 progress;	/* seconds between lines; <0 live line; 0 none */
 	double	 stop_by;	/* when a signal's wait ends; 0: no signal yet */
 	int	 fatal, input_error, dl_created;
@@ -312,6 +322,12 @@ void	 hdr_member(struct hdrs *h, const char *name, size_t len,
 void	 hdr_line_start(struct hdrs *h);
 /* The line's field values encoded in h->enc. */
 void	 hdr_line_end(struct hdrs *h);
+/* The headers' names and values of the line last parsed. */
+static inline size_t
+hdr_line_bytes(const struct hdrs *h)
+{
+	return h->fixed_bytes + (h->n > 0 ? h->field_bytes : 0);
+}
 /* librdkafka's headers from -H and encoded values (NULL when none); *bytes, their names and values. */
 rd_kafka_headers_t *hdr_make(struct hdrs *h, const char *enc, size_t enclen,
 	    size_t *bytes);
@@ -326,7 +342,10 @@ const char *key_find(struct keys *k, const char *line, size_t len,
 void	 key_report(const struct keys *k, const char *fields);
 
 /* pace: kpublish_pace.c */
-int	 pace_line(struct pub *p);
+/* Before a message is sent: until the rates allow it; -1 when the run must end. */
+int	 pace_wait(struct pub *p);
+/* After each line read; bytes: the message's, when one was sent (sent). */
+int	 pace_line(struct pub *p, size_t bytes, int sent);
 
 /* exactly-once mode: kpublish_ckpt.c, the position, and kpublish_digest.c */
 int	 txn_start(struct pub *p);

@@ -11,7 +11,7 @@
 #include "kpublish.h"
 
 #define USAGE "kpublish [-qv] [-b brokers] [-t topic] [--batch-size n] " \
-	"[--delay s] [--key f1,f2,...] [--no-key] [-H name=value]... " \
+	"[--delay s] [--rate n] [--byte-rate size] [--key f1,f2,...] [--no-key] [-H name=value]... " \
 	"[--header-field name]... [--dead-letter file] " \
 	"[--stats file] [--connect-timeout s] [--timeout s] " \
 	"[-X key=value]... [-F file]... [--partitions n] " \
@@ -43,8 +43,13 @@ usage(int status)
 	    "                            else localhost:9092)\n"
 	    "  -t, --topic NAME          topic (default spotify-tracks)\n"
 	    "      --batch-size N        lines per batch (default 1000)\n"
-	    "      --delay S             pause after each delivered batch (default 1;\n"
-	    "                            0: no pause and no waiting between batches)\n"
+	    "      --delay S             pause after each delivered batch (default 1,\n"
+	    "                            or 0 with a rate; 0: no pause and no waiting\n"
+	    "                            between batches)\n"
+	    "      --rate N              at most N messages a second, spread evenly\n"
+	    "                            (a burst of at most one batch)\n"
+	    "      --byte-rate SIZE      at most SIZE bytes (key, value and headers) a\n"
+	    "                            second; K, M, G suffixes (powers of 1024)\n"
 	    "      --key F1,F2,...       key from the first field present and not null\n"
 	    "                            (default track_id,record_id); a warning at the\n"
 	    "                            end when no line had any\n"
@@ -96,7 +101,7 @@ usage(int status)
 enum {
 	OPT_PARTITIONS = 0x1601, OPT_REPLICATION, OPT_TOPIC_CONFIG,
 	OPT_EXPECT, OPT_NO_PROGRESS, OPT_INTERVAL, OPT_VOLATILE, OPT_GATE,
-	OPT_HEADER_FIELD
+	OPT_HEADER_FIELD, OPT_RATE, OPT_BYTE_RATE
 };
 
 /* -H and --header-field: kept as given, checked here. */
@@ -274,6 +279,8 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 		KAFKA_LONGOPTS,
 		{ "batch-size", required_argument, NULL, 'N' },
 		{ "delay", required_argument, NULL, 'D' },
+		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "byte-rate", required_argument, NULL, OPT_BYTE_RATE },
 		{ "key", required_argument, NULL, 'K' },
 		{ "no-key", no_argument, NULL, 'k' },
 		{ "header", required_argument, NULL, 'H' },
@@ -300,7 +307,7 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 	};
 	struct kafka_props props = { NULL, 0 };
 	char **argv = *argvp;
-	int argc = *argcp, ch, eos_only = 0;
+	int argc = *argcp, ch, eos_only = 0, delay_given = 0;
 	double timeout = 300;
 	rd_kafka_conf_t *conf;
 
@@ -318,7 +325,15 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 		switch (ch) {
 		case 'N': o->batch_size = (unsigned long)num_parse("--batch-size",
 			    optarg, 1, 100000000); break;
-		case 'D': o->delay = num_parse_seconds("--delay", optarg, 86400); break;
+		case 'D': o->delay = num_parse_seconds("--delay", optarg, 86400);
+			delay_given = 1; break;
+		case OPT_RATE: o->rate = (double)num_parse("--rate", optarg, 1,
+			    100000000); break;
+		case OPT_BYTE_RATE:
+			if ((o->byte_rate = (double)num_parse_size("--byte-rate",
+			    optarg)) < 1)
+				usage_error(USAGE, "--byte-rate: 0 bytes a second");
+			break;
 		case 'K': check_key_fields(optarg); o->key_fields = optarg; break;
 		case 'k': o->no_key = 1; break;
 		case 'H': case OPT_HEADER_FIELD: header_option(o, ch, optarg); break;
@@ -344,6 +359,8 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 		}
 	}
 	kafka_topic_check(USAGE, "-t", o->ko.topic);
+	if (!delay_given && (o->rate > 0 || o->byte_rate > 0))
+		o->delay = 0;	/* the rate is the pacing */
 	if (o->eos_id != NULL && *o->eos_id == '\0')
 		usage_error(USAGE, "--exactly-once: empty ID");
 	if (o->eos_id == NULL && eos_only)

@@ -102,8 +102,8 @@ compact(const char *s, size_t n, char *out)
 	return o;
 }
 
-/* One value into enc: its length, then its bytes. */
-static void
+/* One value into enc: its length, then its bytes; returns the length. */
+static size_t
 encode_value(struct wbuf *enc, const char *v, size_t n)
 {
 	size_t len = 0;
@@ -120,6 +120,7 @@ encode_value(struct wbuf *enc, const char *v, size_t n)
 	}
 	memcpy(enc->buf + enc->len, &len, sizeof(len));
 	enc->len += sizeof(len) + len;
+	return len;
 }
 
 void
@@ -129,12 +130,14 @@ hdr_line_end(struct hdrs *h)
 	size_t i;
 
 	h->enc.len = 0;
+	h->field_bytes = 0;
 	for (i = 0; i < h->n; i++) {
 		if (h->val[i] == NULL || (h->vallen[i] == 4 &&
 		    memcmp(h->val[i], "null", 4) == 0))
 			wbuf_put(&h->enc, &absent, sizeof(absent));
 		else
-			encode_value(&h->enc, h->val[i], h->vallen[i]);
+			h->field_bytes += h->lens[i] +
+			    encode_value(&h->enc, h->val[i], h->vallen[i]);
 	}
 }
 

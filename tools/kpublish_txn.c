@@ -184,9 +184,10 @@ hold(struct txn *t, const char *line, size_t len, const char *key,
 
 /*
  * One input line, past the position: held, to be sent with the commit
- * (send_batch), or kept as failed when it has no key.
+ * (send_batch), or kept as failed when it has no key. Returns the
+ * message's bytes when held, else 0.
  */
-static void
+static size_t
 txn_line(struct pub *p, const char *file, unsigned long long lineno,
     char *line, size_t len)
 {
@@ -194,8 +195,9 @@ txn_line(struct pub *p, const char *file, unsigned long long lineno,
 	size_t keylen;
 
 	if (line_key(p, file, lineno, line, &len, &key, &keylen) != 1)
-		return;
+		return 0;
 	hold(p->txn, line, len, key, keylen, &p->hdrs.enc, lineno, p->nfiles - 1);
+	return len + keylen + hdr_line_bytes(&p->hdrs);
 }
 
 /*
@@ -438,21 +440,31 @@ consume_line(struct pub *p, const char *file, unsigned long long lineno,
     char *line, size_t len)
 {
 	struct txn *t = p->txn;
+	size_t sent;
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
+	if (t->pos + 1 > t->skip && pace_wait(p) == -1)
+		return -1;
 	if (++t->pos <= t->skip) {
 		digest_line(&t->dg, line, len);
 		t->consumed++;
 		t->skipped++;
 		return t->pos == t->skip && !skip_proved(p) ? -1 : 0;
 	}
-	txn_line(p, file, lineno, line, len);
+	sent = txn_line(p, file, lineno, line, len);
 	digest_line(&t->dg, line, len);
 	t->consumed++;
 	if (txn_due(p) && txn_commit(p) == -1)
 		return -1;
-	return pace_line(p);
+	return pace_line(p, sent, sent > 0);
+}
+
+/* While the pace waits, a transaction due on --commit-interval commits. */
+static int
+txn_idle(struct pub *p)
+{
+	return txn_due(p) ? txn_commit(p) : 0;
 }
 
 /* A full batch: with --delay, committed before pace_line's pause. */
@@ -642,6 +654,6 @@ txn_free(struct pub *p)
 
 const struct mode eos_mode = {
 	.start = txn_start, .delivered = txn_delivered, .line = txn_read_line,
-	.end_batch = txn_end_batch, .finish = txn_finish,
+	.idle = txn_idle, .end_batch = txn_end_batch, .finish = txn_finish,
 	.report = txn_summarize, .free = txn_free
 };
