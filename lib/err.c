@@ -3,7 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -26,16 +26,16 @@ usage_error(const char *usage, const char *fmt, ...)
 
 /*
  * --help: the usage line, then the text describing each option; exit 0.
- * All of it fits stdout's buffer, whatever its length: a write that fails
- * (a full disk) then fails at the flush, which names its cause (fshut),
- * not midway, where the cause is lost.
+ * A text longer than stdout's buffer is written while printf runs: a
+ * write that fails then (a full disk) is named here with its cause, which
+ * fshut at the exit could no longer tell; _exit, so it is said once.
  */
 _Noreturn void
 usage_help(const char *usage, const char *text)
 {
-	size_t n = strlen(usage) + strlen(text) + 16;
-
-	setvbuf(stdout, xmalloc(n), _IOFBF, n);	/* freed by the exit */
-	printf("usage: %s\n\n%s", usage, text);
+	if (printf("usage: %s\n\n%s", usage, text) < 0 || fflush(stdout) == EOF) {
+		warn("<stdout>");
+		_exit(EXIT_FAIL);
+	}
 	exit(EXIT_OK);
 }
