@@ -162,10 +162,14 @@ config_value(struct pub *p, rd_kafka_ResourceType_t type, const char *name,
 	rd_kafka_event_t *ev;
 	const char *v = NULL;
 	size_t nr, ne, i;
+	int step;
 
 	cr = rd_kafka_ConfigResource_new(type, name);
 	rd_kafka_DescribeConfigs(p->rk, &cr, 1, NULL, q);
-	ev = rd_kafka_queue_poll(q, 10000);
+	/* Up to 10 s, cut short by a signal (the broker may be going away). */
+	for (step = 0; (ev = rd_kafka_queue_poll(q, 200)) == NULL && step < 50 &&
+	    !sig_caught; step++)
+		;
 	if (ev != NULL && rd_kafka_event_error(ev) == 0 &&
 	    (res = rd_kafka_event_DescribeConfigs_result(ev)) != NULL) {
 		rs = rd_kafka_DescribeConfigs_result_resources(res, &nr);
