@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -23,10 +24,18 @@ usage_error(const char *usage, const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
-/* --help: the usage line, then the text describing each option; exit 0. */
+/*
+ * --help: the usage line, then the text describing each option; exit 0.
+ * A text longer than stdout's buffer is written while printf runs: a
+ * write that fails then (a full disk) is named here with its cause, which
+ * fshut at the exit could no longer tell; _exit, so it is said once.
+ */
 _Noreturn void
 usage_help(const char *usage, const char *text)
 {
-	printf("usage: %s\n\n%s", usage, text);
+	if (printf("usage: %s\n\n%s", usage, text) < 0 || fflush(stdout) == EOF) {
+		warn("<stdout>");
+		_exit(EXIT_FAIL);
+	}
 	exit(EXIT_OK);
 }

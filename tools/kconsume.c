@@ -65,6 +65,33 @@ set_state(struct consume *c, int32_t part, int to)
 	c->state[part] = (char)to;
 }
 
+/* [["name","value"],...]: names may repeat; a value may be null. */
+static void
+write_headers(struct wbuf *w, const rd_kafka_message_t *m)
+{
+	rd_kafka_headers_t *hs;
+	const char *name;
+	const void *val;
+	size_t i, len;
+	unsigned long bad = 0;
+
+	wbuf_putc(w, '[');
+	/* The headers stay the message's: destroyed with it. */
+	if (rd_kafka_message_headers(m, &hs) == RD_KAFKA_RESP_ERR_NO_ERROR)
+		for (i = 0; rd_kafka_header_get_all(hs, i, &name, &val, &len) ==
+		    RD_KAFKA_RESP_ERR_NO_ERROR; i++) {
+			wbuf_puts(w, i > 0 ? ",[" : "[");
+			json_write_string(w, name, strlen(name), &bad);
+			wbuf_putc(w, ',');
+			if (val != NULL)
+				json_write_string(w, val, len, &bad);
+			else
+				wbuf_puts(w, "null");
+			wbuf_putc(w, ']');
+		}
+	wbuf_putc(w, ']');
+}
+
 static void
 write_meta(struct consume *c, const rd_kafka_message_t *m)
 {
@@ -90,6 +117,8 @@ write_meta(struct consume *c, const rd_kafka_message_t *m)
 		wbuf_putu(w, (unsigned long long)ts);
 	else
 		wbuf_puts(w, "null");
+	wbuf_puts(w, ",\"headers\":");
+	write_headers(w, m);
 	wbuf_puts(w, ",\"value\":");
 	if (m->payload != NULL)
 		json_write_string(w, m->payload, m->len, &bad);
@@ -260,7 +289,7 @@ usage(int status)
 	    "                            reached and nothing came for S s (default 1)\n"
 	    "  -f, --follow              do not stop at the end; wait for more\n"
 	    "      --meta                one JSON object per message: topic, partition,\n"
-	    "                            offset, key, timestamp, value\n"
+	    "                            offset, key, timestamp, headers, value\n"
 	    "      --read-uncommitted    also messages of open and aborted transactions\n"
 	    "                            (default: committed ones only)\n"
 	    "      --connect-timeout S   wait this long for the cluster (default 60)\n"

@@ -29,13 +29,14 @@ main(int argc, char **argv)
 	p.show = show_progress;
 	p.progress = o.ko.quiet ? 0 : progress_mode(!o.no_progress,
 	    o.progress_interval);
-	key_init(&p.keys, o.key_fields);
+	hdr_init(&p.hdrs, &o);
+	key_init(&p.keys, o.key_fields, &p.hdrs);
 	sig_install();
 	pub_start(&p, conf);
 	/* A mode that cannot start has read nothing and published nothing. */
 	if ((status = p.mode->start(&p)) == 0) {
 		dl_open(&p);
-		p.started = clock_now();
+		p.started = p.rate_at = clock_now();
 		pub_each_input(&p, argc, argv);
 		p.mode->finish(&p);
 		show_progress(&p, 1);
@@ -47,6 +48,8 @@ main(int argc, char **argv)
 	free(o.dead_letter);
 	free(o.topic_config);
 	free(o.volatile_fields);
+	free(o.headers);
+	free(o.header_fields);
 	if (o.ckpt_conf != NULL)
 		rd_kafka_conf_destroy(o.ckpt_conf);
 	return status;

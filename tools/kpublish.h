@@ -8,8 +8,10 @@
  *               dead letter, keyed lines, input files, exit, the counters;
  *               kpublish_topic.c: the topic found or created;
  *               kpublish_key.c: message keys;
+ *               kpublish_headers.c: message headers (-H, --header-field);
  *               kpublish_counts.c: deliveries per partition, brokers' latency
- *   pace        kpublish_pace.c: how a batch is paced (--batch-size, --delay)
+ *   pace        kpublish_pace.c: how a batch is paced (--batch-size, --delay),
+ *               and the sends (--rate, --byte-rate)
  *   modes       plain: kpublish_plain.c; exactly-once: kpublish_txn.c,
  *               kpublish_ckpt.c, kpublish_digest.c (neither calls the other)
  *   report      kpublish_report.c: progress, summary, the --stats JSON
@@ -31,6 +33,8 @@ struct opts {
 	struct kafka_opts ko;
 	unsigned long batch_size;
 	double	 delay;
+	double	 rate;			/* --rate: messages a second; 0 none */
+	double	 byte_rate;		/* --byte-rate: bytes a second; 0 none */
 	double	 message_timeout;	/* seconds, as librdkafka will use it */
 	const char *key_fields;
 	int	 no_key;
@@ -53,6 +57,11 @@ struct opts {
 	int	 replication;		/* -1: the cluster's default */
 	char	**topic_config;		/* "key=value" */
 	int	 ntopic_config;
+	char	**headers;		/* -H: "name=value", as given */
+	size_t	 nheaders;
+	char	**header_fields;	/* --header-field */
+	size_t	 nheader_fields;
+	long long max_message;		/* the producer's message.max.bytes */
 };
 
 /* What librdkafka's statistics say of one broker (microseconds). */
@@ -70,7 +79,26 @@ struct pstats {
 	long long started_at;		/* wall clock, seconds */
 };
 
+/*
+ * kpublish_headers.c: the headers of a message. A line's --header-field
+ * values are found while its key is (kpublish_key.c), kept encoded in enc
+ * (so that the exactly-once mode can hold them with the line) and made
+ * into librdkafka's headers at each send.
+ */
+struct hdrs {
+	char	**names;	/* --header-field */
+	size_t	*lens;
+	size_t	 n, maxlen;
+	const char **val;	/* per line: each field's JSON text, or NULL */
+	size_t	*vallen;
+	char	**fixed;	/* -H name=value: the name, its '=' made a NUL */
+	size_t	 nfixed, fixed_bytes;
+	struct wbuf enc;	/* the line's field values, encoded */
+	size_t	 field_bytes;	/* their names and values */
+};
+
 struct keys {
+	struct hdrs *hdrs;	/* --header-field values are looked for too */
 	char	**names;
 	size_t	*lens;
 	size_t	 n, maxlen;
@@ -97,12 +125,14 @@ struct digest {
 #define STEP_MS 1000		/* blocking librdkafka calls, so signals are seen */
 struct held {			/* a line of the open transaction, to redo it */
 	size_t	 off, len, keylen;	/* line at buf + off, its key after it */
+	size_t	 hdrlen;		/* its headers' values after the key */
 	unsigned long long lineno;
 	size_t	 file;
 	int	 has_key, done;
 	int32_t	 partition;		/* where it was delivered; -1: not yet */
 	int64_t	 offset;		/* and at which offset */
 	rd_kafka_resp_err_t bad;	/* the broker refused it for good */
+	size_t	 bytes;			/* then: its size, as message_bytes */
 };
 
 /* A line read but not yet consumed: with --gate, the latest line waits for the next. */
@@ -154,6 +184,8 @@ struct mode {
 	/* One input line read from in; -1 when no more lines may be read. */
 	int	 (*line)(struct pub *p, const struct lines *in, char *line,
 		    size_t len);
+	/* While the pace waits: -1 when the run must end (a commit failed). */
+	int	 (*idle)(struct pub *p);
 	/* A batch of n lines is full: with deliver, delivered before the pause. */
 	int	 (*end_batch)(struct pub *p, unsigned long n, int deliver);
 	/* The input has ended (or a signal came): what is open finished. */
@@ -173,16 +205,22 @@ struct pub {
 	rd_kafka_topic_t *rkt;
 	struct txn *txn;	/* --exactly-once, else NULL */
 	struct keys keys;
+	struct hdrs hdrs;
 	int	 dl;		/* the dead-letter file, open from the start */
 	char	**files;		/* input names, for delivery reports */
 	size_t	 nfiles;
 	unsigned long long read, delivered, failed, maybe, kept, lost;
 	unsigned long long batches, bytes, outstanding, reasons;
 	unsigned long in_batch;	/* lines of the batch being read (pace) */
+	double	 tat, tat_bytes;	/* the rates' buckets, as times (pace) */
+	unsigned long long paced, paced_bytes;	/* messages and bytes sent */
 	double	 started, next_progress;
+	double	 rate_at;		/* the last progress line's (report) */
+	unsigned long long rate_msgs, rate_bytes;	/* paced, paced_bytes then */
 	double	 progress;	/* seconds between lines; <0 live line; 0 none */
 	double	 stop_by;	/* when a signal's wait ends; 0: no signal yet */
 	int	 fatal, input_error, dl_created;
+	long long topic_max;	/* the topic's max.message.bytes; -1 unknown */
 	struct pstats st;
 };
 
@@ -231,10 +269,21 @@ void	 fail_line(struct pub *p, const char *file, unsigned long long line,
 /* A line's length without its CR, and its key: 1 read, 0 blank, -1 failed. */
 int	 line_key(struct pub *p, const char *file, unsigned long long lineno,
 	    const char *line, size_t *len, const char **key, size_t *keylen);
-/* Queues a copy of one message, waiting for room unless a signal or a fatal error came. */
+/*
+ * Queues a copy of one message, waiting for room unless a signal or a
+ * fatal error came. It takes hdrs (NULL: none), whatever the outcome.
+ */
 rd_kafka_resp_err_t queue_message(struct pub *p, rd_kafka_topic_t *rkt,
 	    const char *val, size_t len, const char *key, size_t keylen,
-	    void *tag);
+	    rd_kafka_headers_t *hdrs, void *tag);
+/* A message's bytes as its size is checked: value, key, headers' names and values. */
+size_t	 message_bytes(const rd_kafka_message_t *m);
+/* Why a message of bytes was refused for its size: by the client, or the broker. */
+const char *size_reason(const struct pub *p, size_t bytes, int by_broker,
+	    char *buf, size_t n);
+/* Why a message was not queued. */
+const char *queue_reason(const struct pub *p, rd_kafka_resp_err_t e,
+	    size_t bytes, char *buf, size_t n);
 /* The plain delivery report: the message counted delivered or failed. */
 void	 pub_delivered(struct pub *p, const rd_kafka_message_t *m);
 /* A message known delivered (the exactly-once mode says so at its commit). */
@@ -252,14 +301,39 @@ void	 pub_free(struct pub *p);
 void	 topic_ensure(struct pub *p);
 rd_kafka_resp_err_t topic_create_request(struct pub *p, rd_kafka_NewTopic_t *nt,
 	    rd_kafka_AdminOptions_t *ao, int wait_ms, char *errstr, size_t n);
+long long topic_max_message(struct pub *p);
 
 /* core: kpublish_counts.c, from librdkafka's statistics (for --stats). */
 void	 stats_setup(struct pub *p, rd_kafka_conf_t *conf);
 void	 stats_count(struct pub *p, int32_t partition);
 void	 stats_free(struct pub *p);
 
+/* core: kpublish_headers.c */
+void	 hdr_init(struct hdrs *h, const struct opts *o);
+void	 hdr_free(struct hdrs *h);
+static inline int
+hdr_any(const struct hdrs *h)
+{
+	return h->nfixed > 0 || h->n > 0;
+}
+/* A member of the line being parsed, its name decoded: kept if it is wanted. */
+void	 hdr_member(struct hdrs *h, const char *name, size_t len,
+	    const struct json_member *m);
+void	 hdr_line_start(struct hdrs *h);
+/* The line's field values encoded in h->enc. */
+void	 hdr_line_end(struct hdrs *h);
+/* The headers' names and values of the line last parsed. */
+static inline size_t
+hdr_line_bytes(const struct hdrs *h)
+{
+	return h->fixed_bytes + (h->n > 0 ? h->field_bytes : 0);
+}
+/* librdkafka's headers from -H and encoded values (NULL when none); *bytes, their names and values. */
+rd_kafka_headers_t *hdr_make(struct hdrs *h, const char *enc, size_t enclen,
+	    size_t *bytes);
+
 /* core: kpublish_key.c */
-void	 key_init(struct keys *k, const char *fields);
+void	 key_init(struct keys *k, const char *fields, struct hdrs *h);
 void	 key_free(struct keys *k);
 /* NULL and the key (NULL when no field is there), or why the line has none. */
 const char *key_find(struct keys *k, const char *line, size_t len,
@@ -268,7 +342,10 @@ const char *key_find(struct keys *k, const char *line, size_t len,
 void	 key_report(const struct keys *k, const char *fields);
 
 /* pace: kpublish_pace.c */
-int	 pace_line(struct pub *p);
+/* Before a message is sent: until the rates allow it; -1 when the run must end. */
+int	 pace_wait(struct pub *p);
+/* After each line read; bytes: the message's, when one was sent (sent). */
+int	 pace_line(struct pub *p, size_t bytes, int sent);
 
 /* exactly-once mode: kpublish_ckpt.c, the position, and kpublish_digest.c */
 int	 txn_start(struct pub *p);

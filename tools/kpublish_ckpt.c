@@ -205,7 +205,7 @@ pos_send(struct pub *p, unsigned long long lines)
 	if (t->marked) {
 		rec = position_json(p, lines, 1);
 		queue_message(p, t->ckt, rec, strlen(rec), p->o->eos_id,
-		    strlen(p->o->eos_id), tag_make(t->gen, 0));
+		    strlen(p->o->eos_id), NULL, tag_make(t->gen, 0));
 		free(rec);
 	}
 	/*

@@ -11,7 +11,8 @@
 #include "kpublish.h"
 
 #define USAGE "kpublish [-qv] [-b brokers] [-t topic] [--batch-size n] " \
-	"[--delay s] [--key f1,f2,...] [--no-key] [--dead-letter file] " \
+	"[--delay s] [--rate n] [--byte-rate size] [--key f1,f2,...] [--no-key] [-H name=value]... " \
+	"[--header-field name]... [--dead-letter file] " \
 	"[--stats file] [--connect-timeout s] [--timeout s] " \
 	"[-X key=value]... [-F file]... [--partitions n] " \
 	"[--replication-factor n] [--topic-config key=value]... " \
@@ -42,12 +43,21 @@ usage(int status)
 	    "                            else localhost:9092)\n"
 	    "  -t, --topic NAME          topic (default spotify-tracks)\n"
 	    "      --batch-size N        lines per batch (default 1000)\n"
-	    "      --delay S             pause after each delivered batch (default 1;\n"
-	    "                            0: no pause and no waiting between batches)\n"
+	    "      --delay S             pause after each delivered batch (default 1,\n"
+	    "                            or 0 with a rate; 0: no pause and no waiting\n"
+	    "                            between batches)\n"
+	    "      --rate N              at most N messages a second, spread evenly\n"
+	    "                            (a burst of at most one batch)\n"
+	    "      --byte-rate SIZE      at most SIZE bytes (key, value and headers) a\n"
+	    "                            second; K, M, G suffixes (powers of 1024)\n"
 	    "      --key F1,F2,...       key from the first field present and not null\n"
 	    "                            (default track_id,record_id); a warning at the\n"
 	    "                            end when no line had any\n"
 	    "      --no-key              publish without keys (lines need not be JSON)\n"
+	    "  -H, --header NAME=VALUE   a header on every message; repeatable\n"
+	    "      --header-field NAME   a header NAME with the value of the line's\n"
+	    "                            JSON field NAME (none when null or missing);\n"
+	    "                            repeatable\n"
 	    "      --dead-letter FILE    where lines not delivered go (default\n"
 	    "                            kpublish-failed-TOPIC-TIME.jsonl; opened at the\n"
 	    "                            start, removed at the end if unused)\n"
@@ -90,8 +100,28 @@ usage(int status)
 /* Long options only; numbered apart from the short ones. */
 enum {
 	OPT_PARTITIONS = 0x1601, OPT_REPLICATION, OPT_TOPIC_CONFIG,
-	OPT_EXPECT, OPT_NO_PROGRESS, OPT_INTERVAL, OPT_VOLATILE, OPT_GATE
+	OPT_EXPECT, OPT_NO_PROGRESS, OPT_INTERVAL, OPT_VOLATILE, OPT_GATE,
+	OPT_HEADER_FIELD, OPT_RATE, OPT_BYTE_RATE
 };
+
+/* -H and --header-field: kept as given, checked here. */
+static void
+header_option(struct opts *o, int ch, char *arg)
+{
+	if (ch == 'H') {
+		if (*arg == '=' || strchr(arg, '=') == NULL)
+			usage_error(USAGE, "-H: expected name=value: %s", arg);
+		o->headers = xrealloc(o->headers, (o->nheaders + 1) *
+		    sizeof(*o->headers));
+		o->headers[o->nheaders++] = arg;
+		return;
+	}
+	if (*arg == '\0')
+		usage_error(USAGE, "--header-field: empty name");
+	o->header_fields = xrealloc(o->header_fields, (o->nheader_fields + 1) *
+	    sizeof(*o->header_fields));
+	o->header_fields[o->nheader_fields++] = arg;
+}
 
 #define MAX_SOURCE_ID 1024	/* a position's metadata stays under 4096 bytes */
 
@@ -233,6 +263,10 @@ make_conf(struct opts *o, struct kafka_props *props, double timeout)
 	if (rd_kafka_conf_get(conf, "message.timeout.ms", val, &len) ==
 	    RD_KAFKA_CONF_OK)
 		o->message_timeout = atof(val) / 1000;
+	len = sizeof(val);
+	if (rd_kafka_conf_get(conf, "message.max.bytes", val, &len) ==
+	    RD_KAFKA_CONF_OK)
+		o->max_message = atoll(val);
 	if (o->eos_id != NULL)
 		conf_transactions(o, conf);
 	return conf;
@@ -245,8 +279,12 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 		KAFKA_LONGOPTS,
 		{ "batch-size", required_argument, NULL, 'N' },
 		{ "delay", required_argument, NULL, 'D' },
+		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "byte-rate", required_argument, NULL, OPT_BYTE_RATE },
 		{ "key", required_argument, NULL, 'K' },
 		{ "no-key", no_argument, NULL, 'k' },
+		{ "header", required_argument, NULL, 'H' },
+		{ "header-field", required_argument, NULL, OPT_HEADER_FIELD },
 		{ "dead-letter", required_argument, NULL, 'L' },
 		{ "stats", required_argument, NULL, 'S' },
 		{ "timeout", required_argument, NULL, 'T' },
@@ -269,7 +307,7 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 	};
 	struct kafka_props props = { NULL, 0 };
 	char **argv = *argvp;
-	int argc = *argcp, ch, eos_only = 0;
+	int argc = *argcp, ch, eos_only = 0, delay_given = 0;
 	double timeout = 300;
 	rd_kafka_conf_t *conf;
 
@@ -282,14 +320,23 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 	o->checkpoint_topic = "kpublish-checkpoints";
 	o->commit_interval = 0.5;
 	o->gate = -1;
-	while ((ch = getopt_long(argc, argv, KAFKA_SHORTOPTS "h", longopts,
+	while ((ch = getopt_long(argc, argv, KAFKA_SHORTOPTS "hH:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'N': o->batch_size = (unsigned long)num_parse("--batch-size",
 			    optarg, 1, 100000000); break;
-		case 'D': o->delay = num_parse_seconds("--delay", optarg, 86400); break;
+		case 'D': o->delay = num_parse_seconds("--delay", optarg, 86400);
+			delay_given = 1; break;
+		case OPT_RATE: o->rate = (double)num_parse("--rate", optarg, 1,
+			    100000000); break;
+		case OPT_BYTE_RATE:
+			if ((o->byte_rate = (double)num_parse_size("--byte-rate",
+			    optarg)) < 1)
+				usage_error(USAGE, "--byte-rate: 0 bytes a second");
+			break;
 		case 'K': check_key_fields(optarg); o->key_fields = optarg; break;
 		case 'k': o->no_key = 1; break;
+		case 'H': case OPT_HEADER_FIELD: header_option(o, ch, optarg); break;
 		case 'L': o->dead_letter = xstrdup(optarg); break;
 		case 'S': o->stats = optarg; break;
 		case 'T': timeout = num_parse_duration("--timeout", optarg,
@@ -312,6 +359,8 @@ parse_options(struct opts *o, int *argcp, char ***argvp)
 		}
 	}
 	kafka_topic_check(USAGE, "-t", o->ko.topic);
+	if (!delay_given && (o->rate > 0 || o->byte_rate > 0))
+		o->delay = 0;	/* the rate is the pacing */
 	if (o->eos_id != NULL && *o->eos_id == '\0')
 		usage_error(USAGE, "--exactly-once: empty ID");
 	if (o->eos_id == NULL && eos_only)

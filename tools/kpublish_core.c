@@ -119,21 +119,75 @@ on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 	p->mode->delivered(p, m);
 }
 
+size_t
+message_bytes(const rd_kafka_message_t *m)
+{
+	rd_kafka_headers_t *hs;
+	const char *name;
+	const void *val;
+	size_t i, len, n = m->len + m->key_len;
+
+	if (rd_kafka_message_headers(m, &hs) == RD_KAFKA_RESP_ERR_NO_ERROR)
+		for (i = 0; rd_kafka_header_get_all(hs, i, &name, &val, &len) ==
+		    RD_KAFKA_RESP_ERR_NO_ERROR; i++)
+			n += strlen(name) + len;
+	return n;
+}
+
+/*
+ * librdkafka refuses a message whose bytes and record framing (a few dozen
+ * bytes) are over the producer's message.max.bytes; the broker, a batch
+ * that compressed is over the topic's max.message.bytes.
+ */
+const char *
+size_reason(const struct pub *p, size_t bytes, int by_broker, char *buf,
+    size_t n)
+{
+	if (!by_broker)
+		snprintf(buf, n, "%zu bytes, over message.max.bytes %lld%s", bytes,
+		    p->o->max_message, (long long)bytes > p->o->max_message ? "" :
+		    " with its record framing");
+	else if (p->topic_max > 0)
+		snprintf(buf, n, "%zu bytes, over max.message.bytes %lld of topic "
+		    "%s (the broker's check, on the compressed batch)", bytes,
+		    p->topic_max, p->o->ko.topic);
+	else
+		snprintf(buf, n, "%zu bytes, over max.message.bytes of topic %s "
+		    "(the broker's check, on the compressed batch)", bytes,
+		    p->o->ko.topic);
+	return buf;
+}
+
+const char *
+queue_reason(const struct pub *p, rd_kafka_resp_err_t e, size_t bytes,
+    char *buf, size_t n)
+{
+	if (e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
+		return size_reason(p, bytes, 0, buf, n);
+	if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL)
+		return "interrupted while the queue was full";
+	return rd_kafka_err2str(e);
+}
+
 void
 pub_delivered(struct pub *p, const rd_kafka_message_t *m)
 {
-	char why[300];
+	char why[300], size[200];
+	const char *what;
 
 	if (m->err == RD_KAFKA_RESP_ERR_NO_ERROR) {
 		count_delivered(p, m->len, m->partition);
 		return;
 	}
+	what = m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ?
+	    size_reason(p, message_bytes(m), 1, size, sizeof(size)) :
+	    rd_kafka_err2str(m->err);
 	if (rd_kafka_message_status(m) == RD_KAFKA_MSG_STATUS_POSSIBLY_PERSISTED) {
 		p->maybe++;
 		snprintf(why, sizeof(why), "%s (it may be in the topic all the same)",
-		    rd_kafka_err2str(m->err));
+		    what);
 	} else
-		snprintf(why, sizeof(why), "%s", rd_kafka_err2str(m->err));
+		snprintf(why, sizeof(why), "%s", what);
 	fail_line(p, p->files[tag_file(m->_private)], tag_line(m->_private),
 	    m->payload, m->len, why);
 }
@@ -165,11 +219,13 @@ on_error(rd_kafka_t *rk, int code, const char *reason, void *opaque)
  */
 rd_kafka_resp_err_t
 queue_message(struct pub *p, rd_kafka_topic_t *rkt, const char *val,
-    size_t len, const char *key, size_t keylen, void *tag)
+    size_t len, const char *key, size_t keylen, rd_kafka_headers_t *hdrs,
+    void *tag)
 {
-	rd_kafka_vu_t vu[5];
+	rd_kafka_vu_t vu[6];
 	rd_kafka_error_t *err;
 	rd_kafka_resp_err_t e;
+	size_t n = 5;
 
 	memset(vu, 0, sizeof(vu));
 	vu[0].vtype = RD_KAFKA_VTYPE_RKT;
@@ -184,8 +240,13 @@ queue_message(struct pub *p, rd_kafka_topic_t *rkt, const char *val,
 	vu[3].u.i = RD_KAFKA_MSG_F_COPY;
 	vu[4].vtype = RD_KAFKA_VTYPE_OPAQUE;
 	vu[4].u.ptr = tag;
+	if (hdrs != NULL) {
+		vu[5].vtype = RD_KAFKA_VTYPE_HEADERS;
+		vu[5].u.headers = hdrs;
+		n = 6;
+	}
 	for (;;) {
-		err = rd_kafka_produceva(p->rk, vu, 5);
+		err = rd_kafka_produceva(p->rk, vu, n);
 		e = err != NULL ? rd_kafka_error_code(err) : RD_KAFKA_RESP_ERR_NO_ERROR;
 		if (err != NULL)
 			rd_kafka_error_destroy(err);
@@ -199,7 +260,8 @@ queue_message(struct pub *p, rd_kafka_topic_t *rkt, const char *val,
 	if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
 		p->outstanding++;
 		rd_kafka_poll(p->rk, 0);
-	}
+	} else if (hdrs != NULL)	/* librdkafka owns them only when queued */
+		rd_kafka_headers_destroy(hdrs);
 	return e;
 }
 
@@ -212,7 +274,8 @@ int
 line_key(struct pub *p, const char *file, unsigned long long lineno,
     const char *line, size_t *len, const char **key, size_t *keylen)
 {
-	const char *why;
+	struct hdrs *h = &p->hdrs;
+	const char *why = NULL;
 	char msg[128];
 
 	if (*len > 0 && line[*len - 1] == '\r')
@@ -221,12 +284,23 @@ line_key(struct pub *p, const char *file, unsigned long long lineno,
 		return 0;
 	*key = NULL;
 	*keylen = 0;
-	if (p->o->no_key ||
-	    (why = key_find(&p->keys, line, *len, key, keylen)) == NULL) {
-		p->read++;
+	p->read++;
+	if (h->n > 0)
+		hdr_line_start(h);
+	if (!p->o->no_key || h->n > 0)
+		why = key_find(&p->keys, line, *len, key, keylen);
+	if (h->n > 0) {
+		if (why != NULL)	/* not an object: no field, no header */
+			hdr_line_start(h);
+		hdr_line_end(h);
+	}
+	if (p->o->no_key) {	/* parsed for its headers only */
+		*key = NULL;
+		*keylen = 0;
 		return 1;
 	}
-	p->read++;
+	if (why == NULL)
+		return 1;
 	snprintf(msg, sizeof(msg), "not a JSON object, so no key: %s", why);
 	fail_line(p, file, lineno, line, *len, msg);
 	return -1;
@@ -317,18 +391,58 @@ pub_each_input(struct pub *p, int argc, char **argv)
 }
 
 /*
+ * The broker refuses a whole batch when, compressed, it is over the
+ * topic's max.message.bytes: every line in it would fail with the one too
+ * large. So batches are kept under that limit (batch.size, less lz4's
+ * worst growth and the batch's framing), and a line too large on its own
+ * goes alone and fails alone. 1 when conf was changed.
+ */
+static int
+batch_cap(struct pub *p, rd_kafka_conf_t *conf)
+{
+	char val[32];
+	size_t n = sizeof(val);
+	long long cap;
+
+	if (p->topic_max <= 0 || rd_kafka_conf_get(conf, "batch.size", val, &n) !=
+	    RD_KAFKA_CONF_OK)
+		return 0;
+	cap = p->topic_max - p->topic_max / 255 - 1024;
+	if (cap < 1)
+		cap = 1;
+	if (atoll(val) <= cap)
+		return 0;
+	snprintf(val, sizeof(val), "%lld", cap);
+	kafka_conf_set(conf, "batch.size", val, "max.message.bytes");
+	if (p->o->ko.verbose)
+		progress_note("topic %s: max.message.bytes %lld, so batches of at "
+		    "most %lld bytes (batch.size)", p->o->ko.topic, p->topic_max, cap);
+	return 1;
+}
+
+/*
  * The client, made with the core's callbacks (the delivery report goes on
- * to the mode's), once the topic is there.
+ * to the mode's), once the topic is there; made again with smaller batches
+ * when the topic's limit asks for them (nothing was sent yet).
  */
 void
 pub_start(struct pub *p, rd_kafka_conf_t *conf)
 {
+	rd_kafka_conf_t *again;
+
 	rd_kafka_conf_set_opaque(conf, p);
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
 	rd_kafka_conf_set_error_cb(conf, on_error);
 	stats_setup(p, conf);
+	again = rd_kafka_conf_dup(conf);
 	p->rk = kafka_new(RD_KAFKA_PRODUCER, conf);
 	topic_ensure(p);
+	p->topic_max = topic_max_message(p);
+	if (batch_cap(p, again)) {
+		rd_kafka_destroy(p->rk);
+		p->rk = kafka_new(RD_KAFKA_PRODUCER, again);
+	} else
+		rd_kafka_conf_destroy(again);
 	kafka_wait_topic(p->rk, &p->o->ko);
 	p->rkt = rd_kafka_topic_new(p->rk, p->o->ko.topic, NULL);
 }
@@ -351,6 +465,7 @@ pub_free(struct pub *p)
 	rd_kafka_topic_destroy(p->rkt);
 	rd_kafka_destroy(p->rk);
 	key_free(&p->keys);
+	hdr_free(&p->hdrs);
 	stats_free(p);
 	for (i = 0; i < p->nfiles; i++)
 		free(p->files[i]);

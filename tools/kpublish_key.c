@@ -9,11 +9,12 @@
 #include "kpublish.h"
 
 void
-key_init(struct keys *k, const char *fields)
+key_init(struct keys *k, const char *fields, struct hdrs *h)
 {
 	char *list = xstrdup(fields), *f, *save = NULL;
 
 	memset(k, 0, sizeof(*k));
+	k->hdrs = h;
 	for (f = strtok_r(list, ",", &save); f != NULL;
 	    f = strtok_r(NULL, ",", &save)) {
 		k->names = xrealloc(k->names, (k->n + 1) * sizeof(*k->names));
@@ -25,6 +26,8 @@ key_init(struct keys *k, const char *fields)
 		k->n++;
 	}
 	free(list);
+	if (h->maxlen > k->maxlen)	/* names are decoded once for both */
+		k->maxlen = h->maxlen;
 	k->cap = k->maxlen + 8;
 	k->buf = xmalloc(k->cap);
 	k->namebuf = xmalloc(k->maxlen + 8);
@@ -54,6 +57,10 @@ on_member(void *ctx, const struct json_member *m)
 	if (m->vallen == 4 && memcmp(m->val, "null", 4) == 0)
 		return;
 	len = json_member_key(m, k->namebuf, k->maxlen + 8, &name);
+	if (len < 0)
+		return;
+	if (k->hdrs->n > 0)
+		hdr_member(k->hdrs, name, (size_t)len, m);
 	for (i = 0; i < k->best; i++) {
 		if ((size_t)len == k->lens[i] &&
 		    memcmp(name, k->names[i], k->lens[i]) == 0) {

@@ -16,31 +16,46 @@ plain_start(struct pub *p)
 	return 0;
 }
 
-static void
+/* Returns the message's bytes when it was queued, else 0. */
+static size_t
 produce(struct pub *p, const char *line, size_t len, const char *key,
     size_t keylen, void *tag)
 {
 	rd_kafka_resp_err_t e;
+	rd_kafka_headers_t *hdrs = NULL;
+	size_t hbytes = 0;
+	char why[200];
 
-	e = queue_message(p, p->rkt, line, len, key, keylen, tag);
+	if (hdr_any(&p->hdrs))
+		hdrs = hdr_make(&p->hdrs, p->hdrs.enc.buf, p->hdrs.enc.len, &hbytes);
+	e = queue_message(p, p->rkt, line, len, key, keylen, hdrs, tag);
 	if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
-		return;
+		return len + keylen + hbytes;
 	fail_line(p, p->files[tag_file(tag)], tag_line(tag), line, len,
-	    e == RD_KAFKA_RESP_ERR__QUEUE_FULL ? "interrupted while the queue "
-	    "was full" : rd_kafka_err2str(e));
+	    queue_reason(p, e, len + keylen + hbytes, why, sizeof(why)));
+	return 0;
 }
 
-/* One line, queued (or failed and kept), then paced. */
+/* One line, when the rates allow, queued (or failed and kept), then paced. */
 static int
 plain_line(struct pub *p, const struct lines *in, char *line, size_t len)
 {
 	const char *key;
-	size_t keylen;
+	size_t keylen, sent = 0;
 
+	if (pace_wait(p) == -1)
+		return -1;
 	if (line_key(p, in->name, in->lineno, line, &len, &key, &keylen) == 1)
-		produce(p, line, len, key, keylen, tag_make(p->nfiles - 1,
+		sent = produce(p, line, len, key, keylen, tag_make(p->nfiles - 1,
 		    in->lineno));
-	return pace_line(p);
+	return pace_line(p, sent, sent > 0);
+}
+
+static int
+plain_idle(struct pub *p)
+{
+	(void)p;
+	return 0;
 }
 
 /* With a delay, a batch is delivered before the pause; without, not waited for. */
@@ -83,6 +98,6 @@ plain_free(struct pub *p)
 
 const struct mode plain_mode = {
 	.start = plain_start, .delivered = pub_delivered, .line = plain_line,
-	.end_batch = plain_end_batch, .finish = plain_finish,
+	.idle = plain_idle, .end_batch = plain_end_batch, .finish = plain_finish,
 	.report = plain_report, .free = plain_free
 };

@@ -54,6 +54,52 @@ format_when(const struct pub *p, double t, double rate, int final, char *buf,
 	}
 }
 
+/* A byte rate in KiB/s or MiB/s, the units of --byte-rate's suffixes. */
+static void
+format_bytes_rate(char *buf, size_t n, double v)
+{
+	if (v >= 1024 * 1024)
+		snprintf(buf, n, "%.2f MiB/s", v / (1024 * 1024));
+	else
+		snprintf(buf, n, "%.1f KiB/s", v / 1024);
+}
+
+/*
+ * With --rate or --byte-rate, the rates held beside their limits: the
+ * messages and bytes sent since the last progress line (at the end, over
+ * the run; an initial burst of one batch is in it).
+ */
+static void
+format_rates(struct pub *p, double t, int final, char *buf, size_t n)
+{
+	char held[32], limit[32];
+	double since = final ? p->started : p->rate_at, secs = t - since;
+	unsigned long long msgs = p->paced, bytes = p->paced_bytes;
+	size_t len;
+
+	*buf = '\0';
+	if (p->o->rate <= 0 && p->o->byte_rate <= 0)
+		return;
+	if (!final) {
+		msgs -= p->rate_msgs;
+		bytes -= p->rate_bytes;
+		p->rate_at = t;
+		p->rate_msgs = p->paced;
+		p->rate_bytes = p->paced_bytes;
+	}
+	if (secs <= 0.05)	/* too short to tell */
+		return;
+	if (p->o->rate > 0)
+		snprintf(buf, n, ", sending %.0f/s of --rate %.0f",
+		    (double)msgs / secs, p->o->rate);
+	if (p->o->byte_rate > 0) {
+		format_bytes_rate(held, sizeof(held), (double)bytes / secs);
+		format_bytes_rate(limit, sizeof(limit), p->o->byte_rate);
+		len = strlen(buf);
+		snprintf(buf + len, n - len, ", %s of --byte-rate %s", held, limit);
+	}
+}
+
 /*
  * The same facts on a terminal (live) and in a log (every interval). Lines
  * an earlier run committed count as read and delivered, so that the share
@@ -63,7 +109,7 @@ void
 show_progress(struct pub *p, int final)
 {
 	double t, rate;
-	char of[32] = "", share[80] = "", when[80];
+	char of[32] = "", share[80] = "", when[80], rates[128];
 	size_t n;
 	unsigned long long want = p->o->expect, old = before(p);
 
@@ -84,9 +130,10 @@ show_progress(struct pub *p, int final)
 		    n > 0 ? ", " : "", old);
 	}
 	format_when(p, t, rate, final, when, sizeof(when));
-	progress_show("%llu read, %llu%s delivered%s%s%s, %llu failed, %.0f/s, %s",
+	format_rates(p, t, final, rates, sizeof(rates));
+	progress_show("%llu read, %llu%s delivered%s%s%s, %llu failed, %.0f/s%s, %s",
 	    old + p->read, old + p->delivered, of, *share ? " (" : "", share,
-	    *share ? ")" : "", p->failed, rate, when);
+	    *share ? ")" : "", p->failed, rate, rates, when);
 }
 
 /* A JSON string, escaped as RFC 8259 says. */

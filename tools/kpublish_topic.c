@@ -149,48 +149,73 @@ topic_found(struct pub *p, int n)
 		    o->ko.topic, n, n == 1 ? "" : "s", o->partitions);
 }
 
-static int
-config_true(const rd_kafka_ConfigResource_t *r, const char *name)
-{
-	const rd_kafka_ConfigEntry_t **e;
-	size_t n, i;
-
-	e = rd_kafka_ConfigResource_configs(r, &n);
-	for (i = 0; i < n; i++)
-		if (strcmp(rd_kafka_ConfigEntry_name(e[i]), name) == 0 &&
-		    rd_kafka_ConfigEntry_value(e[i]) != NULL)
-			return strcmp(rd_kafka_ConfigEntry_value(e[i]), "true") == 0;
-	return -1;
-}
-
-/* A broker's auto.create.topics.enable: 1, 0, or -1 when it will not say. */
-static int
-topic_auto_create(struct pub *p, int32_t broker)
+/* A resource's setting: its value, copied to buf; NULL when not said. */
+static const char *
+config_value(struct pub *p, rd_kafka_ResourceType_t type, const char *name,
+    const char *key, char *buf, size_t n)
 {
 	rd_kafka_ConfigResource_t *cr;
 	const rd_kafka_ConfigResource_t **rs;
 	const rd_kafka_DescribeConfigs_result_t *res;
+	const rd_kafka_ConfigEntry_t **e;
 	rd_kafka_queue_t *q = rd_kafka_queue_new(p->rk);
 	rd_kafka_event_t *ev;
-	char id[16];
-	size_t n;
-	int v = -1;
+	const char *v = NULL;
+	size_t nr, ne, i;
+	int step;
 
-	snprintf(id, sizeof(id), "%d", (int)broker);
-	cr = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_BROKER, id);
+	cr = rd_kafka_ConfigResource_new(type, name);
 	rd_kafka_DescribeConfigs(p->rk, &cr, 1, NULL, q);
-	ev = rd_kafka_queue_poll(q, 10000);
+	/* Up to 10 s, cut short by a signal (the broker may be going away). */
+	for (step = 0; (ev = rd_kafka_queue_poll(q, 200)) == NULL && step < 50 &&
+	    !sig_caught; step++)
+		;
 	if (ev != NULL && rd_kafka_event_error(ev) == 0 &&
 	    (res = rd_kafka_event_DescribeConfigs_result(ev)) != NULL) {
-		rs = rd_kafka_DescribeConfigs_result_resources(res, &n);
-		if (n == 1 && rd_kafka_ConfigResource_error(rs[0]) == 0)
-			v = config_true(rs[0], "auto.create.topics.enable");
+		rs = rd_kafka_DescribeConfigs_result_resources(res, &nr);
+		e = nr == 1 && rd_kafka_ConfigResource_error(rs[0]) == 0 ?
+		    rd_kafka_ConfigResource_configs(rs[0], &ne) : NULL;
+		for (i = 0; e != NULL && i < ne; i++)
+			if (strcmp(rd_kafka_ConfigEntry_name(e[i]), key) == 0 &&
+			    rd_kafka_ConfigEntry_value(e[i]) != NULL) {
+				snprintf(buf, n, "%s", rd_kafka_ConfigEntry_value(e[i]));
+				v = buf;
+			}
 	}
 	if (ev != NULL)
 		rd_kafka_event_destroy(ev);
 	rd_kafka_ConfigResource_destroy(cr);
 	rd_kafka_queue_destroy(q);
 	return v;
+}
+
+/* A broker's auto.create.topics.enable: 1, 0, or -1 when it will not say. */
+static int
+topic_auto_create(struct pub *p, int32_t broker)
+{
+	char id[16], val[16];
+
+	snprintf(id, sizeof(id), "%d", (int)broker);
+	if (config_value(p, RD_KAFKA_RESOURCE_BROKER, id,
+	    "auto.create.topics.enable", val, sizeof(val)) == NULL)
+		return -1;
+	return strcmp(val, "true") == 0;
+}
+
+/*
+ * The topic's max.message.bytes (its own, or the broker's message.max.bytes
+ * it defaults to), which the broker holds each compressed batch to; -1 when
+ * the cluster will not say.
+ */
+long long
+topic_max_message(struct pub *p)
+{
+	char val[32];
+
+	if (config_value(p, RD_KAFKA_RESOURCE_TOPIC, p->o->ko.topic,
+	    "max.message.bytes", val, sizeof(val)) == NULL)
+		return -1;
+	return atoll(val) > 0 ? atoll(val) : -1;
 }
 
 /*

@@ -88,8 +88,10 @@ txn_delivered(struct pub *p, const rd_kafka_message_t *m)
 	if (i > 0 && (m->err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ||
 	    m->err == RD_KAFKA_RESP_ERR_INVALID_RECORD ||
 	    m->err == RD_KAFKA_RESP_ERR_INVALID_MSG ||
-	    m->err == RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE))
+	    m->err == RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE)) {
 		t->held[i - 1].bad = m->err;
+		t->held[i - 1].bytes = message_bytes(m);
+	}
 }
 
 static void
@@ -105,9 +107,9 @@ serve_reports(struct pub *p)
 /* One message, tagged with the attempt and i, the held line's index + 1. */
 static rd_kafka_resp_err_t
 send_msg(struct pub *p, rd_kafka_topic_t *rkt, const char *val, size_t len,
-    const char *key, size_t keylen, uintptr_t i)
+    const char *key, size_t keylen, rd_kafka_headers_t *hdrs, uintptr_t i)
 {
-	return queue_message(p, rkt, val, len, key, keylen,
+	return queue_message(p, rkt, val, len, key, keylen, hdrs,
 	    tag_make(p->txn->gen, i));
 }
 
@@ -130,27 +132,34 @@ handle_begin(struct pub *p)
 }
 
 static rd_kafka_resp_err_t
-send_held(struct pub *p, size_t i)
+send_held(struct pub *p, size_t i, size_t *hbytes)
 {
 	struct held *h = &p->txn->held[i];
 	const char *b = p->txn->buf + h->off;
+	rd_kafka_headers_t *hdrs = NULL;
 
+	/* Made again at each attempt: librdkafka keeps those it sends. */
+	*hbytes = 0;
+	if (hdr_any(&p->hdrs))
+		hdrs = hdr_make(&p->hdrs, b + h->len + h->keylen, h->hdrlen, hbytes);
 	return send_msg(p, p->rkt, b, h->len, h->has_key ? b + h->len : NULL,
-	    h->keylen, i + 1);
+	    h->keylen, hdrs, i + 1);
 }
 
 static void
 hold(struct txn *t, const char *line, size_t len, const char *key,
-    size_t keylen, unsigned long long lineno, size_t file)
+    size_t keylen, const struct wbuf *hv, unsigned long long lineno,
+    size_t file)
 {
 	struct held *h;
+	size_t hlen = hv->len;
 
 	if (t->nheld == t->capheld) {
 		t->capheld = t->capheld ? t->capheld * 2 : 1024;
 		t->held = xrealloc(t->held, t->capheld * sizeof(*t->held));
 	}
-	if (t->bufcap - t->buflen < len + keylen) {
-		t->bufcap = (t->bufcap + len + keylen) * 2;
+	if (t->bufcap - t->buflen < len + keylen + hlen) {
+		t->bufcap = (t->bufcap + len + keylen + hlen) * 2;
 		t->buf = xrealloc(t->buf, t->bufcap);
 	}
 	if (t->nheld == 0)
@@ -160,6 +169,7 @@ hold(struct txn *t, const char *line, size_t len, const char *key,
 	h->off = t->buflen;
 	h->len = len;
 	h->keylen = keylen;
+	h->hdrlen = hlen;
 	h->has_key = key != NULL;
 	h->lineno = lineno;
 	h->file = file;
@@ -167,14 +177,17 @@ hold(struct txn *t, const char *line, size_t len, const char *key,
 	memcpy(t->buf + t->buflen, line, len);
 	if (keylen > 0)
 		memcpy(t->buf + t->buflen + len, key, keylen);
-	t->buflen += len + keylen;
+	if (hlen > 0)
+		memcpy(t->buf + t->buflen + len + keylen, hv->buf, hlen);
+	t->buflen += len + keylen + hlen;
 }
 
 /*
  * One input line, past the position: held, to be sent with the commit
- * (send_batch), or kept as failed when it has no key.
+ * (send_batch), or kept as failed when it has no key. Returns the
+ * message's bytes when held, else 0.
  */
-static void
+static size_t
 txn_line(struct pub *p, const char *file, unsigned long long lineno,
     char *line, size_t len)
 {
@@ -182,8 +195,9 @@ txn_line(struct pub *p, const char *file, unsigned long long lineno,
 	size_t keylen;
 
 	if (line_key(p, file, lineno, line, &len, &key, &keylen) != 1)
-		return;
-	hold(p->txn, line, len, key, keylen, lineno, p->nfiles - 1);
+		return 0;
+	hold(p->txn, line, len, key, keylen, &p->hdrs.enc, lineno, p->nfiles - 1);
+	return len + keylen + hdr_line_bytes(&p->hdrs);
 }
 
 /*
@@ -203,7 +217,8 @@ send_batch(struct pub *p, rd_kafka_error_t **e)
 	struct txn *t = p->txn;
 	rd_kafka_resp_err_t qe;
 	struct held *h;
-	size_t i;
+	size_t i, hbytes;
+	char why[200];
 
 	serve_reports(p);
 	t->gen++;
@@ -212,7 +227,9 @@ send_batch(struct pub *p, rd_kafka_error_t **e)
 		if (!h->done && h->bad) {
 			h->done = 1;
 			fail_line(p, p->files[h->file], h->lineno, t->buf + h->off,
-			    h->len, rd_kafka_err2str(h->bad));
+			    h->len, h->bad == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ?
+			    size_reason(p, h->bytes, 1, why, sizeof(why)) :
+			    rd_kafka_err2str(h->bad));
 		}
 	}
 	if (handle_begin(p) == -1)
@@ -221,14 +238,16 @@ send_batch(struct pub *p, rd_kafka_error_t **e)
 		return 0;
 	for (i = 0; i < t->nheld; i++) {
 		h = &t->held[i];
-		if (h->done || (qe = send_held(p, i)) == RD_KAFKA_RESP_ERR_NO_ERROR)
+		if (h->done || (qe = send_held(p, i, &hbytes)) ==
+		    RD_KAFKA_RESP_ERR_NO_ERROR)
 			continue;
 		if (stopping(p))
 			return -1;
 		if (qe == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE) {
 			h->done = 1;	/* over the client's message.max.bytes */
 			fail_line(p, p->files[h->file], h->lineno, t->buf + h->off,
-			    h->len, rd_kafka_err2str(qe));
+			    h->len, size_reason(p, h->len + h->keylen + hbytes, 0,
+			    why, sizeof(why)));
 			continue;
 		}
 		*e = rd_kafka_error_new(qe, "%s", rd_kafka_err2str(qe));
@@ -421,21 +440,31 @@ consume_line(struct pub *p, const char *file, unsigned long long lineno,
     char *line, size_t len)
 {
 	struct txn *t = p->txn;
+	size_t sent;
 
 	if (len > 0 && line[len - 1] == '\r')
 		len--;
+	if (t->pos + 1 > t->skip && pace_wait(p) == -1)
+		return -1;
 	if (++t->pos <= t->skip) {
 		digest_line(&t->dg, line, len);
 		t->consumed++;
 		t->skipped++;
 		return t->pos == t->skip && !skip_proved(p) ? -1 : 0;
 	}
-	txn_line(p, file, lineno, line, len);
+	sent = txn_line(p, file, lineno, line, len);
 	digest_line(&t->dg, line, len);
 	t->consumed++;
 	if (txn_due(p) && txn_commit(p) == -1)
 		return -1;
-	return pace_line(p);
+	return pace_line(p, sent, sent > 0);
+}
+
+/* While the pace waits, a transaction due on --commit-interval commits. */
+static int
+txn_idle(struct pub *p)
+{
+	return txn_due(p) ? txn_commit(p) : 0;
 }
 
 /* A full batch: with --delay, committed before pace_line's pause. */
@@ -625,6 +654,6 @@ txn_free(struct pub *p)
 
 const struct mode eos_mode = {
 	.start = txn_start, .delivered = txn_delivered, .line = txn_read_line,
-	.end_batch = txn_end_batch, .finish = txn_finish,
+	.idle = txn_idle, .end_batch = txn_end_batch, .finish = txn_finish,
 	.report = txn_summarize, .free = txn_free
 };
