@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -525,6 +526,14 @@ main(int argc, char **argv)
 
 	stdfd_open();
 	fshut_stdout_at_exit();
+	/*
+	 * libarchive converts names flagged UTF-8 (Python's zipfile, 7-Zip,
+	 * pax) to the locale's charset, and fails on any non-ASCII name in
+	 * the C locale every program starts in: names stay UTF-8 here, as
+	 * the rest of the pipeline (JSON) has them.
+	 */
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		setlocale(LC_CTYPE, "");
 	while ((ch = getopt_long(argc, argv, "1lm:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'm': o.pattern = optarg; break;
