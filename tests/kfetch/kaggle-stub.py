@@ -65,7 +65,7 @@ def file_body(quoted):
     """DIR/files/NAME for the per-file route (NAME percent-encoded), or None."""
     name = urllib.parse.unquote(quoted)
     path = os.path.join(DIR, "files", name)
-    if name in ("", ".", "..") or "/" in name or not os.path.isfile(path):
+    if any(seg in ("", ".", "..") for seg in name.split("/")) or not os.path.isfile(path):
         return None
     return open(path, "rb").read()
 
