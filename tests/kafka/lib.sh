@@ -36,9 +36,9 @@ wait_line() {	# file, regex, seconds[, pid]
 	done
 }
 # The number of kpublish -v's last "batch N:" line in FILE (0 if none).
-last_batch() { sed -n 's/^kpublish: batch \([0-9]*\):.*/\1/p' "$1" | tail -n 1 | grep . || echo 0; }
+last_batch() { sed -n 's/.*kpublish: batch \([0-9]*\):.*/\1/p' "$1" | tail -n 1 | grep . || echo 0; }
 # The number of kpublish -v's last "transaction N committed" line (0 if none).
-last_commit() { sed -n 's/^kpublish: transaction \([0-9]*\) committed.*/\1/p' "$1" | tail -n 1 | grep . || echo 0; }
+last_commit() { sed -n 's/.*kpublish: transaction \([0-9]*\) committed.*/\1/p' "$1" | tail -n 1 | grep . || echo 0; }
 # Until PID has ended, at most S seconds (asked every 0.1 s): 1 if it lives on.
 wait_gone() {	# pid, seconds
 	_wg=0
