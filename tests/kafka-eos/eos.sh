@@ -19,7 +19,8 @@ check_once() {
 	    -e -q -o beginning -f '\n' | wc -l)
 	echo "topic: $_fig; $_all read_uncommitted"
 }
-# A random pause in [lo, hi) seconds, from the process id and a counter.
+# A random pause in [lo, hi) seconds, from the process id and a counter:
+# kill_runs sleeps it before a kill, the random point being the fault itself.
 pause() { awk -v s="$$$3" -v lo="$1" -v hi="$2" 'BEGIN { srand(s); printf "%.2f", lo + rand() * (hi - lo) }'; }
 # kill_runs K LO HI CMD...: runs CMD, SIGKILLs it after a random pause,
 # K times (a run that ends by itself first fails the test: the load is too
