@@ -70,3 +70,13 @@ leader_of() {	# topic, partition
 	done
 	return 1
 }
+# Until a node other than OLD leads partition P of topic T (the cluster has
+# seen OLD gone and elected another): at most S seconds; 1 if it never did.
+wait_leader_moved() {	# topic, partition, old, seconds
+	_end=$(( $(date +%s) + $4 ))
+	while [ "$(date +%s)" -lt $_end ]; do
+		_now=$(leader_of "$1" "$2") && [ "$_now" != "$3" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
