@@ -4,13 +4,24 @@ committed() {
 	kcat -b "$KAFKA_BOOTSTRAP_SERVERS" -C -t "$1" -X isolation.level=read_committed \
 	    -e -q -o beginning -f '%s\n'
 }
+# The same once the topic holds at least N: a commit returns before its
+# markers reach every partition, and a read_committed reader stops short of
+# a transaction whose marker is still on the way (more so on a busy
+# machine). Read again, 0.5 s apart, at most 20 times.
+committed_wait() {	# topic, n
+	_cw=0
+	while committed "$1" > committed.out; [ "$(wc -l < committed.out)" -lt "$2" ] && [ $_cw -lt 20 ]; do
+		_cw=$((_cw + 1)); sleep 0.5
+	done
+	cat committed.out
+}
 # Lines {"record_id":1} .. {"record_id":N}.
 rows() { seq "${2:-1}" "$1" | sed 's/.*/{"record_id":&}/'; }
 # Every record_id 1..N exactly once in the topic, and nothing else; the
 # figures (records, twice, missing, and what a read_uncommitted reader sees,
 # aborted records included) are printed either way.
 check_once() {
-	committed "$1" | sed 's/.*"record_id":\([0-9]*\).*/\1/' | sort -n > got.ids
+	committed_wait "$1" "$2" | sed 's/.*"record_id":\([0-9]*\).*/\1/' | sort -n > got.ids
 	_missing=$(awk -v n="$2" '{ c[$1] = 1 }
 	    END { for (i = 1; i <= n; i++) m += !(i in c); print m + 0 }' got.ids)
 	_fig="$(wc -l < got.ids) records read_committed, $(uniq -d got.ids | wc -l) twice, $_missing missing of $2"
