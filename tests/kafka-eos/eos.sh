@@ -34,23 +34,29 @@ check_once() {
 # kill_runs sleeps it before a kill, the random point being the fault itself.
 pause() { awk -v s="$$$3" -v lo="$1" -v hi="$2" 'BEGIN { srand(s); printf "%.2f", lo + rand() * (hi - lo) }'; }
 # kill_runs K LO HI CMD...: runs CMD, SIGKILLs it after a random pause,
-# K times (a run that ends by itself first fails the test: the load is too
-# short); then runs CMD until it exits 0, at most 5 times.
+# K times, then runs CMD until it exits 0, at most 5 times. A run that ends
+# by itself before its kill fails the test (the load is too short: the
+# fault did not land); with CMD's -v, each kill is told after how many of
+# that run's commits it landed.
 kill_runs() {
 	_k=$1 _lo=$2 _hi=$3; shift 3
-	_kills=0 _i=0
+	_kills=0 _i=0 _at=""
 	while [ $_kills -lt "$_k" ]; do
-		"$@" >> runs.log 2>&1 &
+		"$@" > run.log 2>&1 &
 		_pid=$!
 		sleep "$(pause "$_lo" "$_hi" $_i)"
 		_i=$((_i + 1))
-		kill -0 $_pid 2>/dev/null || fail "the run ended before kill $((_kills + 1))"
-		kill -KILL $_pid
+		kill -KILL $_pid 2>/dev/null
 		wait $_pid 2>/dev/null
+		_st=$?
+		cat run.log >> runs.log
+		[ $_st = 137 ] ||
+		    fail "the run ended (exit $_st) before kill $((_kills + 1)): $(tail -n 3 run.log)"
 		_kills=$((_kills + 1))
+		_at="$_at $(grep -c 'transaction [0-9]* committed' run.log)"
 	done
 	until_ok "$@"
-	echo "$_kills kills, then $_runs runs to exit 0"
+	echo "$_kills kills, each mid-run, after$_at commits of its run; then $_runs runs to exit 0"
 }
 # until_ok CMD...: runs CMD until it exits 0, at most 5 times (_runs: how
 # many), its output kept in runs.log.
