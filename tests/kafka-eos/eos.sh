@@ -33,17 +33,21 @@ check_once() {
 # A random pause in [lo, hi) seconds, from the process id and a counter:
 # kill_runs sleeps it before a kill, the random point being the fault itself.
 pause() { awk -v s="$$$3" -v lo="$1" -v hi="$2" 'BEGIN { srand(s); printf "%.2f", lo + rand() * (hi - lo) }'; }
-# kill_runs K LO HI CMD...: runs CMD, SIGKILLs it after a random pause,
+# kill_runs [-c] K LO HI CMD...: runs CMD, SIGKILLs it after a random pause,
 # K times, then runs CMD until it exits 0, at most 5 times. A run that ends
 # by itself before its kill fails the test (the load is too short: the
 # fault did not land); with CMD's -v, each kill is told after how many of
-# that run's commits it landed.
+# that run's commits it landed. -c: the pause starts at the run's first
+# commit (waited for, at most 60 s), for a test whose kill must leave a
+# checkpoint behind.
 kill_runs() {
+	_c=0; [ "$1" != -c ] || { _c=1; shift; }
 	_k=$1 _lo=$2 _hi=$3; shift 3
 	_kills=0 _i=0 _at=""
 	while [ $_kills -lt "$_k" ]; do
 		"$@" > run.log 2>&1 &
 		_pid=$!
+		[ $_c = 0 ] || wait_line run.log 'transaction 1 committed' 60 $_pid
 		sleep "$(pause "$_lo" "$_hi" $_i)"
 		_i=$((_i + 1))
 		kill -KILL $_pid 2>/dev/null
