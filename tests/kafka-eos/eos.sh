@@ -45,6 +45,7 @@ kill_runs() {
 	_k=$1 _lo=$2 _hi=$3; shift 3
 	_kills=0 _i=0 _at=""
 	while [ $_kills -lt "$_k" ]; do
+		: > run.log	# emptied here: the run's own redirection comes later
 		"$@" > run.log 2>&1 &
 		_pid=$!
 		[ $_c = 0 ] || wait_line run.log 'transaction 1 committed' 60 $_pid
