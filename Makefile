@@ -117,7 +117,7 @@ TEST_BUILD = @$(MAKE) --no-print-directory DEVELOPER=1 all
 test:
 	@scripts/install-deps test
 	$(TEST_BUILD)
-	tests/run
+	tests/run -j 3
 
 test-spark:
 	@scripts/install-deps test spark
