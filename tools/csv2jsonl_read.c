@@ -26,7 +26,7 @@ csv_open(struct csv *c, int fd, const char *name, unsigned char delim,
 	c->max_field = max_field;
 	c->stop[delim] = c->stop['\n'] = c->stop['\r'] = c->stop['"'] = 1;
 	c->cap = CSV_BLOCK;
-	c->buf = xmalloc(c->cap);
+	c->buf = xmalloc(c->cap + WIDE_SLACK);
 	c->line = 1;
 	c->fcap = 64;
 	c->fields = xmalloc(c->fcap * sizeof(*c->fields));
@@ -42,6 +42,9 @@ csv_close(struct csv *c)
 }
 
 /*
+ * Every buffer has WIDE_SLACK bytes after cap, so that the fields in it can
+ * be read sixteen bytes at a time (util.h, wide_copy).
+ *
  * Hands over the buffer that holds the record just read, so that a huge one
  * can be kept without a copy, and goes on in a new buffer with what follows
  * the record. The caller frees the buffer returned.
@@ -54,7 +57,7 @@ csv_take_buffer(struct csv *c)
 
 	while (cap < rest)
 		cap *= 2;
-	c->buf = xmalloc(cap);
+	c->buf = xmalloc(cap + WIDE_SLACK);
 	memcpy(c->buf, old + c->start, rest);
 	c->start = 0;
 	c->end = rest;
@@ -62,11 +65,20 @@ csv_take_buffer(struct csv *c)
 	return old;
 }
 
-/* Reads more (the buffer grows when one record fills it). */
+/*
+ * Reads more (the buffer grows when one record fills it). The buffer keeps
+ * WIDE_SLACK bytes beyond cap, so it grows here rather than in input_fill.
+ */
 static int
 refill(struct csv *c)
 {
-	ssize_t n = input_fill(c->fd, &c->buf, &c->start, &c->end, &c->cap);
+	ssize_t n;
+
+	if (c->start == 0 && c->end == c->cap) {
+		c->cap *= 2;
+		c->buf = xrealloc(c->buf, c->cap + WIDE_SLACK);
+	}
+	n = input_fill(c->fd, &c->buf, &c->start, &c->end, &c->cap);
 
 	if (n == -1)
 		return -1;

@@ -6,6 +6,9 @@
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "util.h"
 #include "csv2jsonl.h"
@@ -58,6 +61,42 @@ number_kind(const char *s, size_t n)
 			return NUM_NONE;
 	}
 	return i == n ? NUM_REAL : NUM_NONE;
+}
+
+/*
+ * number_kind for a value with WIDE_SLACK readable bytes after it. The
+ * common shapes, -?D+ and -?D+.D+ in up to sixteen bytes, are told from
+ * masks of digits and dots over the whole field at once; anything else
+ * (exponents, leading zeros, longer values, not numbers) goes to
+ * number_kind, which stays the one definition of what a number is.
+ */
+enum numkind
+number_kind_wide(const char *s, size_t n)
+{
+#ifdef __SSE2__
+	__m128i x;
+	unsigned all, dig, dot, neg;
+
+	if (n == 0 || n > 16)
+		return number_kind(s, n);
+	x = _mm_loadu_si128((const __m128i *)(const void *)s);
+	all = (1u << n) - 1;
+	dig = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+	    _mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+	    _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)))) & all;
+	dot = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+	    _mm_set1_epi8('.'))) & all;
+	neg = s[0] == '-';
+	if ((dig | dot | neg) != all || (dot & (dot - 1)) != 0 ||
+	    (dig >> neg & 1) == 0 || (s[neg] == '0' && n > neg + 1 &&
+	    s[neg + 1] != '.'))
+		return number_kind(s, n);
+	if (dot != 0)
+		return dot >> (n - 1) & 1 ? NUM_NONE : NUM_REAL;
+	return integer_kind(s + neg, n - neg, (int)neg);
+#else
+	return number_kind(s, n);
+#endif
 }
 
 int
@@ -161,7 +200,7 @@ hold_record(struct conv *cv)
 		h->mem = csv_take_buffer(&cv->csv);
 		h->data = h->mem + (f[0].p - h->mem);
 	} else
-		h->data = h->mem = xmalloc(total);
+		h->data = h->mem = xmalloc(total + WIDE_SLACK);
 	h->off[0] = 0;
 	for (i = 0; i < cv->ncols; i++) {
 		h->off[i + 1] = h->off[i] + csv_undouble(&f[i], h->data + h->off[i]);
