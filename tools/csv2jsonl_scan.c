@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__x86_64__)
+#if defined(__x86_64__) && defined(__SSE2__)
 #include <immintrin.h>
 #endif
 
@@ -32,7 +32,7 @@ classify_scalar(const char *p, unsigned char delim, struct csv_masks *m)
 	}
 }
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) && defined(__SSE2__)
 static uint64_t
 mask16(__m128i x, __m128i c)
 {
@@ -87,7 +87,7 @@ csv_classifier(void)
 	const char *want = getenv("CSV2JSONL_SIMD");
 
 	if (want == NULL || *want == '\0') {
-#if defined(__x86_64__)
+#if defined(__x86_64__) && defined(__SSE2__)
 		__builtin_cpu_init();
 		return __builtin_cpu_supports("avx2") ? classify_avx2 :
 		    classify_sse2;
@@ -97,7 +97,7 @@ csv_classifier(void)
 	}
 	if (strcmp(want, "scalar") == 0)
 		return classify_scalar;
-#if defined(__x86_64__)
+#if defined(__x86_64__) && defined(__SSE2__)
 	if (strcmp(want, "sse2") == 0)
 		return classify_sse2;
 	__builtin_cpu_init();
