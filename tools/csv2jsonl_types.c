@@ -13,10 +13,6 @@
 #include "util.h"
 #include "csv2jsonl.h"
 
-static const char *const bool_words[] = {
-	"true", "True", "TRUE", "false", "False", "FALSE"
-};
-
 /* Digits of an integer (no sign): which schema type holds it exactly. */
 static enum numkind
 integer_kind(const char *d, size_t n, int neg)
@@ -105,17 +101,20 @@ is_number(const char *s, size_t n)
 	return number_kind(s, n) != NUM_NONE;
 }
 
-/* 1 for true, 0 for false, -1 for neither. */
+/*
+ * 1 for true, 0 for false, -1 for neither. Compares of a constant length,
+ * which the compiler does inline: no call per value of a boolean column.
+ */
 int
 boolean_value(const char *s, size_t n)
 {
-	size_t i;
-
-	if (n != 4 && n != 5)
-		return -1;
-	for (i = n == 4 ? 0 : 3; i < (n == 4 ? 3u : 6u); i++)
-		if (memcmp(s, bool_words[i], n) == 0)
-			return i < 3;
+	if (n == 4)
+		return memcmp(s, "true", 4) == 0 || memcmp(s, "True", 4) == 0 ||
+		    memcmp(s, "TRUE", 4) == 0 ? 1 : -1;
+	if (n == 5)
+		return memcmp(s, "false", 5) == 0 ||
+		    memcmp(s, "False", 5) == 0 ||
+		    memcmp(s, "FALSE", 5) == 0 ? 0 : -1;
 	return -1;
 }
 

@@ -4,6 +4,7 @@
  */
 #include <err.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 #include "csv2jsonl.h"
@@ -87,13 +88,18 @@ write_fast(struct conv *cv, struct column *col, const char *s, size_t n)
 	char *d = wbuf_reserve(cv->out, col->prefixlen + 6 * n + 2 + WIDE_SLACK);
 	size_t len = col->prefixlen;
 	enum numkind k = NUM_NONE;
+	int b = -1;
 
 	if (col->type == T_NUMBER && (k = number_kind_wide(s, n)) == NUM_NONE)
 		return 0;
-	if (col->type == T_BOOLEAN)
+	if (col->type == T_BOOLEAN && (b = boolean_value(s, n)) == -1)
 		return 0;
 	wide_copy(d, col->prefix, len);
-	if (k != NUM_NONE) {
+	if (b != -1) {
+		memcpy(d + len, b ? "true" : "false", 5);	/* slack */
+		len += b ? 4 : 5;
+		col->written |= W_BOOLEAN;
+	} else if (k != NUM_NONE) {
 		wide_copy(d + len, s, n);
 		len += n;
 		col->written |= 1u << k;
