@@ -15,20 +15,38 @@
 #include "util.h"
 #include "csv2jsonl.h"
 
+/*
+ * The portable path, eight bytes a step (SWAR): 0x80 in each byte of v that
+ * is zero, exactly (no borrow runs into the next byte), then those eight
+ * bits gathered into the low byte by a multiply.
+ */
+static unsigned
+zero_bytes(uint64_t v)
+{
+	const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
+	uint64_t t = (v & low7) + low7;
+
+	t = ~(t | v | low7);
+	return (unsigned)(((t >> 7) * 0x0102040810204080ULL) >> 56);
+}
+
 static void
 classify_scalar(const char *p, unsigned char delim, struct csv_masks *m)
 {
-	const unsigned char *u = (const unsigned char *)p;
-	uint64_t bit;
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t v;
 	int i;
 
 	memset(m, 0, sizeof(*m));
-	for (i = 0; i < 64; i++) {
-		bit = (uint64_t)1 << i;
-		m->quote |= u[i] == '"' ? bit : 0;
-		m->delim |= u[i] == delim ? bit : 0;
-		m->lf |= u[i] == '\n' ? bit : 0;
-		m->cr |= u[i] == '\r' ? bit : 0;
+	for (i = 0; i < 64; i += 8) {
+		memcpy(&v, p + i, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+		v = __builtin_bswap64(v);	/* byte 0 in the low bits */
+#endif
+		m->quote |= (uint64_t)zero_bytes(v ^ ones * '"') << i;
+		m->delim |= (uint64_t)zero_bytes(v ^ ones * delim) << i;
+		m->lf |= (uint64_t)zero_bytes(v ^ ones * '\n') << i;
+		m->cr |= (uint64_t)zero_bytes(v ^ ones * '\r') << i;
 	}
 }
 
