@@ -22,11 +22,11 @@ static const unsigned char str_class[256] = {
 	2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2, 2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,2,
 };
 
-static void
-write_escape(struct wbuf *w, unsigned char c)
+/* The escape for c at d (6 bytes of room); returns its length. */
+static size_t
+put_escape(char *d, unsigned char c)
 {
 	static const char hex[] = "0123456789abcdef";
-	char *d = wbuf_reserve(w, 6);
 
 	d[0] = '\\';
 	switch (c) {
@@ -41,10 +41,17 @@ write_escape(struct wbuf *w, unsigned char c)
 		memcpy(d + 1, "u00", 3);
 		d[4] = hex[c >> 4];
 		d[5] = hex[c & 15];
-		w->len += 6;
-		return;
+		return 6;
 	}
-	w->len += 2;
+	return 2;
+}
+
+static void
+write_escape(struct wbuf *w, unsigned char c)
+{
+	char *d = wbuf_reserve(w, 6);
+
+	w->len += put_escape(d, c);
 }
 
 /*
@@ -108,6 +115,72 @@ json_write_string(struct wbuf *w, const char *s, size_t n,
 		i = j + 1;
 	}
 	wbuf_putc(w, '"');
+}
+
+/*
+ * Copies the plain ASCII bytes at u (of n) to d, sixteen at a time with
+ * SSE2 (whole blocks, the slack taking what runs past n); returns how many
+ * there were, up to the first byte to escape or check, or n.
+ */
+static size_t
+copy_plain(char *d, const unsigned char *u, size_t n)
+{
+	size_t i = 0;
+#ifdef __SSE2__
+	const __m128i space = _mm_set1_epi8(0x20);
+	const __m128i quote = _mm_set1_epi8('"'), bs = _mm_set1_epi8('\\');
+	__m128i x;
+	unsigned m;
+
+	for (;;) {
+		x = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+		_mm_storeu_si128((__m128i *)(void *)(d + i), x);
+		m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmplt_epi8(x, space), _mm_or_si128(
+		    _mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bs))));
+		if (n - i < 16)
+			m |= 1u << (n - i);
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+		i += 16;
+	}
+#else
+	for (; i < n && str_class[u[i]] == 0; i++)
+		d[i] = (char)u[i];
+	return i;
+#endif
+}
+
+size_t
+json_put_string_wide(char *d, const char *s, size_t n,
+    unsigned long *bad_utf8)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	char *o = d;
+	size_t i = 0, k, len;
+
+	*o++ = '"';
+	while (i < n) {
+		k = copy_plain(o, u + i, n - i);
+		i += k;
+		o += k;
+		if (i == n)
+			break;
+		if (str_class[u[i]] == 1) {
+			o += put_escape(o, u[i++]);
+		} else if ((len = utf8_len(u + i, n - i)) != 0) {
+			memcpy(o, u + i, 4);	/* slack on both sides */
+			o += len;
+			i += len;
+		} else {
+			memcpy(o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			i++;
+			(*bad_utf8)++;
+		}
+	}
+	*o++ = '"';
+	return (size_t)(o - d);
 }
 
 static const unsigned char *

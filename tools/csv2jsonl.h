@@ -3,7 +3,8 @@
  * it), and the converter's state that the column code shares.
  *
  * Layers, each calling only those before it, never one after it:
- *   1. csv2jsonl_read.c   CSV records (RFC 4180); knows nothing of JSON
+ *   1. csv2jsonl_scan.c   64-byte blocks as bitmasks, for the reader
+ *      csv2jsonl_read.c   CSV records (RFC 4180); knows nothing of JSON
  *   2. csv2jsonl_names.c  keys from the header, and where bad UTF-8 began
  *   3. csv2jsonl_types.c  what values look like; column types; held rows
  *   4. csv2jsonl_write.c  records as JSON objects; the held rows written
@@ -14,6 +15,7 @@
 #define CSV2JSONL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util.h"
 
@@ -39,6 +41,16 @@ struct csv_resume {
 	int	 doubled;
 };
 
+/* Bit i: byte i of a 64-byte block is a quote, the delimiter, LF, CR. */
+struct csv_masks {
+	uint64_t quote, delim, lf, cr;
+};
+/* Reads 64 bytes at p, whatever the length of the data: slack covers it. */
+typedef void (*csv_classify_fn)(const char *p, unsigned char delim,
+    struct csv_masks *m);
+/* csv2jsonl_scan.c: the best classifier here, or CSV2JSONL_SIMD's. */
+csv_classify_fn csv_classifier(void);
+
 struct csv {
 	int	 fd;
 	const char *name;
@@ -53,6 +65,7 @@ struct csv {
 	size_t	 nfields, fcap;
 	struct csv_resume res;
 	size_t	 max_field;		/* longest field (bytes as read) */
+	csv_classify_fn classify;
 	const char *error;		/* set when csv_next returns -1 */
 	size_t	 errpos;		/* where, from the record's start; */
 					/* SIZE_MAX: at the end of input */
@@ -160,6 +173,8 @@ void	 note_bad_utf8(struct conv *cv, unsigned long before,
 
 /* csv2jsonl_types.c: what a value looks like; 1 for true, 0 for false, -1. */
 enum numkind number_kind(const char *s, size_t n);
+/* The same, faster, for s with WIDE_SLACK readable bytes after n. */
+enum numkind number_kind_wide(const char *s, size_t n);
 int	 is_number(const char *s, size_t n);
 int	 boolean_value(const char *s, size_t n);
 /* Every --type names a column of the header (exit 2 otherwise). */

@@ -21,6 +21,7 @@ set_prefix(struct column *col, size_t i, unsigned long *bad_utf8)
 	wbuf_put(&w, i == 0 ? "{" : ",", 1);
 	json_write_string(&w, col->name, col->namelen, bad_utf8);
 	wbuf_putc(&w, ':');
+	wbuf_reserve(&w, WIDE_SLACK);	/* written with wide_copy */
 	col->prefix = w.buf;
 	col->prefixlen = w.len;
 }

@@ -26,10 +26,11 @@ csv_open(struct csv *c, int fd, const char *name, unsigned char delim,
 	c->max_field = max_field;
 	c->stop[delim] = c->stop['\n'] = c->stop['\r'] = c->stop['"'] = 1;
 	c->cap = CSV_BLOCK;
-	c->buf = xmalloc(c->cap);
+	c->buf = xmalloc(c->cap + WIDE_SLACK);
 	c->line = 1;
 	c->fcap = 64;
 	c->fields = xmalloc(c->fcap * sizeof(*c->fields));
+	c->classify = csv_classifier();
 }
 
 void
@@ -42,6 +43,9 @@ csv_close(struct csv *c)
 }
 
 /*
+ * Every buffer has WIDE_SLACK bytes after cap, so that the fields in it can
+ * be read sixteen bytes at a time (util.h, wide_copy).
+ *
  * Hands over the buffer that holds the record just read, so that a huge one
  * can be kept without a copy, and goes on in a new buffer with what follows
  * the record. The caller frees the buffer returned.
@@ -54,7 +58,7 @@ csv_take_buffer(struct csv *c)
 
 	while (cap < rest)
 		cap *= 2;
-	c->buf = xmalloc(cap);
+	c->buf = xmalloc(cap + WIDE_SLACK);
 	memcpy(c->buf, old + c->start, rest);
 	c->start = 0;
 	c->end = rest;
@@ -62,11 +66,20 @@ csv_take_buffer(struct csv *c)
 	return old;
 }
 
-/* Reads more (the buffer grows when one record fills it). */
+/*
+ * Reads more (the buffer grows when one record fills it). The buffer keeps
+ * WIDE_SLACK bytes beyond cap, so it grows here rather than in input_fill.
+ */
 static int
 refill(struct csv *c)
 {
-	ssize_t n = input_fill(c->fd, &c->buf, &c->start, &c->end, &c->cap);
+	ssize_t n;
+
+	if (c->start == 0 && c->end == c->cap) {
+		c->cap *= 2;
+		c->buf = xrealloc(c->buf, c->cap + WIDE_SLACK);
+	}
+	n = input_fill(c->fd, &c->buf, &c->start, &c->end, &c->cap);
 
 	if (n == -1)
 		return -1;
@@ -343,6 +356,130 @@ parse_record(struct csv *c, size_t *used, unsigned long long *lines)
 	return PARSED;
 }
 
+/* Bit i set when an odd number of bits 0..i of x are: inside quotes. */
+static uint64_t
+prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	x ^= x << 32;
+	return x;
+}
+
+/* What parse_fast carries from one block to the next. */
+struct fast {
+	uint64_t inside;	/* all ones when the block starts in quotes */
+	uint64_t start;		/* bit 0: the block starts a field */
+	uint64_t closed;	/* bit 0: a closing quote came just before */
+	int	 doubled;	/* the field so far holds a "" pair */
+	size_t	 field;		/* where it began, from the record */
+	unsigned long long nl;	/* line ends inside quotes so far */
+};
+
+/*
+ * The fields ending at the bits of ends in the block at off (dbl: the
+ * second quotes of "" pairs); 0 when one is too long. Room for a block's
+ * fields is made once, not checked per field.
+ */
+static int
+add_fields(struct csv *c, struct fast *st, size_t off, uint64_t ends,
+    uint64_t dbl)
+{
+	const char *base = c->buf + c->start;
+	struct field *fp;
+	size_t pos, f = st->field, len, max = c->max_field;
+	uint64_t below;
+	int quoted, doubled = st->doubled;
+
+	while (c->fcap - c->nfields < 64) {
+		c->fcap *= 2;
+		c->fields = xrealloc(c->fields, c->fcap * sizeof(*c->fields));
+	}
+	/* Locals, not st's members: the stores to fp might alias them. */
+	fp = c->fields + c->nfields;
+	for (; ends != 0; ends &= ends - 1, fp++) {
+		pos = off + (size_t)__builtin_ctzll(ends);
+		quoted = base[f] == '"';
+		len = pos - f - (size_t)(quoted << 1);
+		if (len > max)
+			return 0;
+		fp->off = f + (size_t)quoted;
+		fp->p = base + fp->off;
+		fp->len = len;
+		fp->doubled = 0;
+		f = pos + 1;
+		if ((dbl | (uint64_t)doubled) != 0) {
+			below = (ends & -ends) - 1;
+			fp->doubled = quoted && (doubled || (dbl & below) != 0);
+			dbl &= ~below;
+			doubled = 0;
+		}
+	}
+	c->nfields = (size_t)(fp - c->fields);
+	st->field = f;
+	st->doubled = doubled || dbl != 0;
+	return 1;
+}
+
+/*
+ * The record at buf[start..end) when it is plainly well formed and ends
+ * there: the blocks' bitmasks give its fields and its line end without a
+ * branch per byte or per field kind. 0 for anything else (broken quoting,
+ * a CR inside quotes, a field too long, the end of what was read), which
+ * parse_record then reads the one way that says what is wrong.
+ */
+static int
+parse_fast(struct csv *c, size_t *used, unsigned long long *lines)
+{
+	const char *base = c->buf + c->start;
+	size_t avail = c->end - c->start, off, pos;
+	struct fast st = { 0, 1, 0, 0, 0, 0 };
+	struct csv_masks m;
+	uint64_t valid, in, out, close, open, brk, le, upto, after, bad;
+
+	c->nfields = 0;
+	for (off = 0; off < avail; off += 64) {
+		c->classify(base + off, c->delim, &m);
+		valid = avail - off >= 64 ? ~(uint64_t)0 :
+		    ((uint64_t)1 << (avail - off)) - 1;
+		in = prefix_xor(m.quote & valid) ^ st.inside;
+		out = ~in & valid;
+		close = m.quote & out;
+		open = m.quote & in & valid;
+		brk = (m.delim | m.lf | m.cr) & out;
+		le = (m.lf | m.cr) & out;
+		upto = le != 0 ? (le ^ (le - 1)) : valid;
+		after = close << 1 | st.closed;
+		bad = (after & ~(brk | m.quote)) |
+		    (open & ~((brk << 1 | st.start) | after)) | (m.cr & in);
+		if ((bad & upto & valid) != 0)
+			return 0;
+		if ((m.lf & in & upto & valid) != 0)	/* rare: no call */
+			st.nl += (unsigned long long)__builtin_popcountll(m.lf &
+			    in & upto & valid);
+		if (!add_fields(c, &st, off, brk & upto, open & after & upto))
+			return 0;
+		if (le != 0) {
+			pos = off + (size_t)__builtin_ctzll(le);
+			if (base[pos] == '\r') {
+				if (pos + 1 == avail)
+					return 0;
+				pos += base[pos + 1] == '\n';
+			}
+			*used = pos + 1;
+			*lines = st.nl + 1;
+			return 1;
+		}
+		st.inside = (uint64_t)-(int64_t)(in >> 63);
+		st.start = brk >> 63;
+		st.closed = close >> 63;
+	}
+	return 0;
+}
+
 /* Blank lines between records are skipped; returns 0 at end of input. */
 static int
 skip_blank(struct csv *c)
@@ -386,6 +523,11 @@ csv_next(struct csv *c)
 		return r;
 	c->rec_line = c->line;
 	c->res.valid = 0;
+	if (parse_fast(c, &used, &lines)) {
+		c->start += used;
+		c->line += lines;
+		return 1;
+	}
 	while ((r = parse_record(c, &used, &lines)) == NEED_MORE)
 		if (refill(c) == -1)
 			return -1;

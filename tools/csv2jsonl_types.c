@@ -6,13 +6,12 @@
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "util.h"
 #include "csv2jsonl.h"
-
-static const char *const bool_words[] = {
-	"true", "True", "TRUE", "false", "False", "FALSE"
-};
 
 /* Digits of an integer (no sign): which schema type holds it exactly. */
 static enum numkind
@@ -60,23 +59,62 @@ number_kind(const char *s, size_t n)
 	return i == n ? NUM_REAL : NUM_NONE;
 }
 
+/*
+ * number_kind for a value with WIDE_SLACK readable bytes after it. The
+ * common shapes, -?D+ and -?D+.D+ in up to sixteen bytes, are told from
+ * masks of digits and dots over the whole field at once; anything else
+ * (exponents, leading zeros, longer values, not numbers) goes to
+ * number_kind, which stays the one definition of what a number is.
+ */
+enum numkind
+number_kind_wide(const char *s, size_t n)
+{
+#ifdef __SSE2__
+	__m128i x;
+	unsigned all, dig, dot, neg;
+
+	if (n == 0 || n > 16)
+		return number_kind(s, n);
+	x = _mm_loadu_si128((const __m128i *)(const void *)s);
+	all = (1u << n) - 1;
+	dig = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+	    _mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
+	    _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)))) & all;
+	dot = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x,
+	    _mm_set1_epi8('.'))) & all;
+	neg = s[0] == '-';
+	if ((dig | dot | neg) != all || (dot & (dot - 1)) != 0 ||
+	    (dig >> neg & 1) == 0 || (s[neg] == '0' && n > neg + 1 &&
+	    s[neg + 1] != '.'))
+		return number_kind(s, n);
+	if (dot != 0)
+		return dot >> (n - 1) & 1 ? NUM_NONE : NUM_REAL;
+	return integer_kind(s + neg, n - neg, (int)neg);
+#else
+	return number_kind(s, n);
+#endif
+}
+
 int
 is_number(const char *s, size_t n)
 {
 	return number_kind(s, n) != NUM_NONE;
 }
 
-/* 1 for true, 0 for false, -1 for neither. */
+/*
+ * 1 for true, 0 for false, -1 for neither. Compares of a constant length,
+ * which the compiler does inline: no call per value of a boolean column.
+ */
 int
 boolean_value(const char *s, size_t n)
 {
-	size_t i;
-
-	if (n != 4 && n != 5)
-		return -1;
-	for (i = n == 4 ? 0 : 3; i < (n == 4 ? 3u : 6u); i++)
-		if (memcmp(s, bool_words[i], n) == 0)
-			return i < 3;
+	if (n == 4)
+		return memcmp(s, "true", 4) == 0 || memcmp(s, "True", 4) == 0 ||
+		    memcmp(s, "TRUE", 4) == 0 ? 1 : -1;
+	if (n == 5)
+		return memcmp(s, "false", 5) == 0 ||
+		    memcmp(s, "False", 5) == 0 ||
+		    memcmp(s, "FALSE", 5) == 0 ? 0 : -1;
 	return -1;
 }
 
@@ -161,7 +199,7 @@ hold_record(struct conv *cv)
 		h->mem = csv_take_buffer(&cv->csv);
 		h->data = h->mem + (f[0].p - h->mem);
 	} else
-		h->data = h->mem = xmalloc(total);
+		h->data = h->mem = xmalloc(total + WIDE_SLACK);
 	h->off[0] = 0;
 	for (i = 0; i < cv->ncols; i++) {
 		h->off[i + 1] = h->off[i] + csv_undouble(&f[i], h->data + h->off[i]);

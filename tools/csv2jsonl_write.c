@@ -4,6 +4,7 @@
  */
 #include <err.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 #include "csv2jsonl.h"
@@ -63,32 +64,77 @@ scratch(struct conv *cv, size_t n)
 {
 	if (cv->scratchcap < n) {
 		cv->scratchcap = n;
-		cv->scratch = xrealloc(cv->scratch, n);
+		cv->scratch = xrealloc(cv->scratch, n + WIDE_SLACK);
 	}
 	return cv->scratch;
+}
+
+/*
+ * A longer value goes through write_value, whose output grows by runs: the
+ * 6 * n bytes write_fast reserves would otherwise hold a huge field six
+ * times over.
+ */
+#define FAST_MAX 4096
+
+/*
+ * The common case of write_value, for a value of up to FAST_MAX bytes with
+ * WIDE_SLACK readable after it: its key and value are written straight into
+ * room reserved once, in wide copies; 0 when it needs write_value instead
+ * (a misfit to report).
+ */
+static int
+write_fast(struct conv *cv, struct column *col, const char *s, size_t n)
+{
+	char *d = wbuf_reserve(cv->out, col->prefixlen + 6 * n + 2 + WIDE_SLACK);
+	size_t len = col->prefixlen;
+	enum numkind k = NUM_NONE;
+	int b = -1;
+
+	if (col->type == T_NUMBER && (k = number_kind_wide(s, n)) == NUM_NONE)
+		return 0;
+	if (col->type == T_BOOLEAN && (b = boolean_value(s, n)) == -1)
+		return 0;
+	wide_copy(d, col->prefix, len);
+	if (b != -1) {
+		memcpy(d + len, b ? "true" : "false", 5);	/* slack */
+		len += b ? 4 : 5;
+		col->written |= W_BOOLEAN;
+	} else if (k != NUM_NONE) {
+		wide_copy(d + len, s, n);
+		len += n;
+		col->written |= 1u << k;
+	} else {
+		len += json_put_string_wide(d + len, s, n, &cv->bad_utf8);
+		col->written |= W_STRING;
+	}
+	cv->out->len += len;
+	return 1;
 }
 
 void
 write_record(struct conv *cv, const struct field *f, unsigned long long line)
 {
 	unsigned long before = cv->bad_utf8;
+	struct column *col;
 	const char *s;
 	size_t i, n;
 
 	for (i = 0; i < cv->ncols; i++) {
-		wbuf_put(cv->out, cv->cols[i].prefix, cv->cols[i].prefixlen);
+		col = &cv->cols[i];
 		s = f[i].p;
 		n = f[i].len;
 		if (f[i].doubled) {
 			s = scratch(cv, n);
 			n = csv_undouble(&f[i], cv->scratch);
 		}
-		write_value(cv, &cv->cols[i], s, n, line);
+		if (n == 0 || n > FAST_MAX || !write_fast(cv, col, s, n)) {
+			wbuf_put(cv->out, col->prefix, col->prefixlen);
+			write_value(cv, col, s, n, line);
+		}
 	}
 	wbuf_put(cv->out, "}\n", 2);
 	note_bad_utf8(cv, before, line);
 }
-
 
 void
 release_held(struct conv *cv)
