@@ -9,13 +9,14 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct keys k;
+	static struct hdrs no_headers;	/* no --header-field: keys alone */
 	static int ready;
 	const char *key;
 	size_t keylen;
 	char *copy;
 
 	if (!ready) {
-		key_init(&k, "track_id,record_id,a");
+		key_init(&k, "track_id,record_id,a", &no_headers);
 		ready = 1;
 	}
 	copy = malloc(size ? size : 1);	/* no terminator: reads past end are caught */
